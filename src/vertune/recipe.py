@@ -1,0 +1,208 @@
+"""The recipe: pydantic models that are the single source of truth for every option and its default.
+
+A recipe is YAML; `load_recipe` validates it, applies `--set key.path=value` overrides, rejects unknown
+keys with a "did you mean", and resolves data paths relative to the recipe file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from vertune.errors import RecipeError
+
+Precision = Literal["auto", "bf16", "fp32"]
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors, not silently ignored options."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelConfig(StrictModel):
+    name: str = Field(description="builtin alias (minilm), a local Hugging Face directory, or a hub id")
+    revision: str | None = Field(default=None, description="hub revision (branch, tag or commit)")
+    trust_remote_code: bool = Field(default=False, description="run model code shipped with the weights")
+
+
+class DataConfig(StrictModel):
+    train: Path
+    validation: Path | None = None
+    test: Path | None = None
+    text_column: str = "text"
+    label_column: str = "label"
+    validation_size: float = Field(default=0.1, gt=0, lt=1, description="share split off train if no file")
+    test_size: float = Field(default=0.2, gt=0, lt=1, description="share split off train if no test file")
+
+
+class FreezeOptions(StrictModel):
+    layers: int = Field(default=2, ge=0, description="how many of the lowest transformer layers to freeze")
+    embeddings: bool = Field(default=True, description="freeze the embeddings too")
+
+
+class MethodConfig(StrictModel):
+    name: str = "full"
+    freeze: FreezeOptions = Field(default_factory=FreezeOptions)
+    l2sp: float = Field(default=0.0, ge=0, description="lambda of lambda*||theta - theta_0||^2 on the backbone")
+
+    @field_validator("name")
+    @classmethod
+    def _known_method(cls, name: str) -> str:
+        from vertune.methods import METHOD_NAMES
+
+        if name not in METHOD_NAMES:
+            raise ValueError(f"unknown method {name!r}{_did_you_mean(name, METHOD_NAMES)}")
+        return name
+
+
+class TrainingConfig(StrictModel):
+    epochs: float = Field(default=3, gt=0)
+    learning_rate: float = Field(default=5e-5, gt=0)
+    batch_size: int = Field(default=32, ge=1)
+    eval_batch_size: int = Field(default=64, ge=1)
+    weight_decay: float = Field(default=0.01, ge=0)
+    warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
+    dropout: float | None = Field(default=None, ge=0, lt=1, description="null keeps the model's own")
+    early_stopping_patience: int = Field(default=2, ge=0, description="evaluations without gain; 0 = off")
+    metric_for_best: str = "macro_f1"
+    seed: int = 42
+    precision: Precision = "auto"
+    max_length: int = Field(default=128, ge=8)
+    gradient_accumulation_steps: int = Field(default=1, ge=1)
+
+
+Baseline = Literal["tfidf_logreg", "linear_probe"]
+
+
+class EvaluationConfig(StrictModel):
+    baselines: list[Baseline] = Field(default_factory=lambda: ["tfidf_logreg", "linear_probe"])
+
+
+class Recipe(StrictModel):
+    model: ModelConfig
+    task: str = "classification"
+    data: DataConfig
+    method: MethodConfig = Field(default_factory=MethodConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    output: Path | None = Field(default=None, description="run directory; default runs/<recipe name>")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_shorthand(cls, values: Any) -> Any:
+        # `model: minilm` is shorthand for `model: {name: minilm}`.
+        if isinstance(values, dict) and isinstance(values.get("model"), str):
+            values = {**values, "model": {"name": values["model"]}}
+        return values
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, task: str) -> str:
+        from vertune.tasks import TASK_NAMES
+
+        if task not in TASK_NAMES:
+            raise ValueError(f"unknown task {task!r}{_did_you_mean(task, TASK_NAMES)}")
+        return task
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
+    """Read, override and validate a recipe file. Relative data paths are relative to the recipe file."""
+    path = Path(path)
+    if not path.is_file():
+        raise RecipeError(f"{path}: recipe file not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise RecipeError(f"{path}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise RecipeError(f"{path}: not UTF-8 text; save the recipe as UTF-8") from None
+    if not isinstance(raw, dict):
+        raise RecipeError(f"{path}: a recipe is a mapping of keys (model, task, data, ...)")
+    for override in overrides or []:
+        apply_override(raw, override)
+    recipe = recipe_from_dict(raw, source=str(path))
+    base = path.parent
+    data = recipe.data
+    for field in ("train", "validation", "test"):
+        value = getattr(data, field)
+        if value is not None and not value.is_absolute():
+            setattr(data, field, (base / value).resolve())
+    if recipe.output is None:
+        recipe.output = Path("runs") / path.stem
+    return recipe
+
+
+def recipe_from_dict(raw: dict[str, Any], source: str = "recipe") -> Recipe:
+    try:
+        return Recipe.model_validate(raw)
+    except ValidationError as exc:
+        raise RecipeError("\n".join(_explain(error, source) for error in exc.errors())) from None
+
+
+def apply_override(raw: dict[str, Any], override: str) -> None:
+    """Apply one `--set a.b.c=value` (value parsed as YAML: 5, 2e-5, true, null, [a, b])."""
+    key, sep, value = override.partition("=")
+    if not sep or not key.strip():
+        raise RecipeError(f"--set {override!r}: expected key.path=value, e.g. training.epochs=5")
+    parts = key.strip().split(".")
+    node = raw
+    for part in parts[:-1]:
+        child = node.get(part)
+        if isinstance(child, str) and part == "model":
+            child = {"name": child}
+        if not isinstance(child, dict):
+            child = {}
+        node[part] = child
+        node = child
+    try:
+        node[parts[-1]] = yaml.safe_load(value)
+    except yaml.YAMLError:
+        node[parts[-1]] = value
+
+
+def _explain(error: dict[str, Any], source: str) -> str:
+    loc = [str(p) for p in error["loc"]]
+    where = ".".join(loc) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_keys(Recipe, loc[:-1])
+        return f"{source}: {where}: unknown key{_did_you_mean(loc[-1], allowed)} (allowed: {', '.join(allowed)})"
+    if error["type"] == "missing":
+        return f"{source}: {where}: required key is missing"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{source}: {where}: {message} (got {error.get('input')!r})"
+
+
+def _allowed_keys(model: type[BaseModel], path: list[str]) -> list[str]:
+    for part in path:
+        field = model.model_fields.get(part)
+        nested = _model_in(field.annotation) if field else None
+        if nested is None:
+            return []
+        model = nested
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found:
+                return found
+    return None
+
+
+def _did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.5)
+    return f"; did you mean {close[0]!r}?" if close else ""

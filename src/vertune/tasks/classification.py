@@ -1,0 +1,103 @@
+"""Single-label text classification: a sequence-classification head, cross-entropy, macro-F1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+from vertune.data.readers import Table
+from vertune.data.validate import DataReport, texts_and_labels, validate_classification
+from vertune.recipe import DataConfig
+from vertune.tasks.base import Examples
+
+
+class ClassificationTask:
+    name = "classification"
+    default_metric = "macro_f1"
+
+    def validate(
+        self,
+        splits: dict[str, Table],
+        data: DataConfig,
+        count_tokens: Callable[[list[str]], list[int]] | None,
+        max_length: int | None,
+    ) -> DataReport:
+        return validate_classification(splits, data.text_column, data.label_column, count_tokens, max_length)
+
+    def examples(self, table: Table, data: DataConfig) -> Examples:
+        texts, labels = texts_and_labels(table, data.text_column, data.label_column)
+        return Examples(table.path, texts, labels, list(table.lines))
+
+    def stratify_key(self, examples: Examples) -> list[str]:
+        return list(examples.targets)
+
+    def labels(self, train: Examples) -> list[str]:
+        return sorted(set(train.targets))
+
+    def head(self, model_path: str, labels: Sequence[str], **load_options: Any) -> Any:
+        from transformers import AutoModelForSequenceClassification
+
+        return AutoModelForSequenceClassification.from_pretrained(
+            model_path,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            problem_type="single_label_classification",
+            **load_options,
+        )
+
+    def encode(self, texts: Sequence[str], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
+        encoded = tokenizer(list(texts), truncation=True, max_length=max_length, return_token_type_ids=False)
+        return [dict(zip(encoded.keys(), values, strict=True)) for values in zip(*encoded.values(), strict=True)]
+
+    def attach_targets(self, features: list[dict[str, Any]], examples: Examples, labels: Sequence[str]) -> None:
+        label_ids = {label: i for i, label in enumerate(labels)}
+        for feature, target in zip(features, examples.targets, strict=True):
+            feature["labels"] = label_ids[target]
+
+    def collator(self, tokenizer: Any) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:
+        from transformers import DataCollatorWithPadding
+
+        # Multiples of 16 keep bf16 matrix tiles (AMX, tensor cores) full.
+        return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=16, return_tensors="pt")
+
+    def scores(self, logits: np.ndarray, target_ids: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
+        predicted = logits.argmax(axis=-1)
+        ids = list(range(len(labels)))
+        result: dict[str, float] = {"accuracy": float(accuracy_score(target_ids, predicted))}
+        for average in ("macro", "weighted"):
+            p, r, f, _ = precision_recall_fscore_support(
+                target_ids, predicted, labels=ids, average=average, zero_division=0
+            )
+            result |= {f"{average}_precision": float(p), f"{average}_recall": float(r), f"{average}_f1": float(f)}
+        return result
+
+    def detailed(self, logits: np.ndarray, target_ids: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+        predicted = logits.argmax(axis=-1)
+        ids = list(range(len(labels)))
+        p, r, f, support = precision_recall_fscore_support(
+            target_ids, predicted, labels=ids, average=None, zero_division=0
+        )
+        per_class = {
+            label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
+            for i, label in enumerate(labels)
+        }
+        matrix = confusion_matrix(target_ids, predicted, labels=ids).tolist()
+        return {
+            **self.scores(logits, target_ids, labels),
+            "per_class": per_class,
+            "confusion_matrix": {"labels": list(labels), "matrix": matrix},
+            "examples": len(target_ids),
+        }
+
+    def decode(self, logits: np.ndarray, labels: Sequence[str]) -> list[dict[str, Any]]:
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
+        best = probabilities.argmax(axis=-1)
+        return [
+            {"label": labels[i], "score": float(row[i]), "scores": {lab: float(s) for lab, s in zip(labels, row)}}
+            for i, row in zip(best, probabilities, strict=True)
+        ]
