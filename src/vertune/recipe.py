@@ -50,7 +50,9 @@ class FreezeOptions(StrictModel):
 class MethodConfig(StrictModel):
     name: str = "full"
     freeze: FreezeOptions = Field(default_factory=FreezeOptions)
-    l2sp: float = Field(default=0.0, ge=0, description="lambda of lambda*||theta - theta_0||^2 on the backbone")
+    l2sp: float = Field(
+        default=0.0, ge=0, description="lambda of lambda*||theta - theta_0||^2 on the backbone"
+    )
 
     @field_validator("name")
     @classmethod
@@ -65,6 +67,11 @@ class MethodConfig(StrictModel):
 class TrainingConfig(StrictModel):
     epochs: float = Field(default=3, gt=0)
     learning_rate: float = Field(default=5e-5, gt=0)
+    head_learning_rate: float | None = Field(
+        default=None,
+        gt=0,
+        description="learning rate of the new task head (and pooler); null = learning_rate",
+    )
     batch_size: int = Field(default=32, ge=1)
     eval_batch_size: int = Field(default=64, ge=1)
     weight_decay: float = Field(default=0.01, ge=0)
@@ -175,7 +182,9 @@ def _explain(error: dict[str, Any], source: str) -> str:
     where = ".".join(loc) or "(top level)"
     if error["type"] == "extra_forbidden":
         allowed = _allowed_keys(Recipe, loc[:-1])
-        return f"{source}: {where}: unknown key{_did_you_mean(loc[-1], allowed)} (allowed: {', '.join(allowed)})"
+        return (
+            f"{source}: {where}: unknown key{_did_you_mean(loc[-1], allowed)} (allowed: {', '.join(allowed)})"
+        )
     if error["type"] == "missing":
         return f"{source}: {where}: required key is missing"
     message = error["msg"].removeprefix("Value error, ")

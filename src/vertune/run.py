@@ -21,10 +21,17 @@ from typing import Any
 from vertune.errors import RunDirError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; the user's umask should decide
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -144,11 +151,13 @@ class RunDir:
         return self
 
     def load_recipe(self):  # -> Recipe (imported lazily to keep this module light)
-        from vertune.recipe import recipe_from_dict
-
         import yaml
 
-        return recipe_from_dict(yaml.safe_load(self.recipe_path.read_text(encoding="utf-8")), str(self.recipe_path))
+        from vertune.recipe import recipe_from_dict
+
+        return recipe_from_dict(
+            yaml.safe_load(self.recipe_path.read_text(encoding="utf-8")), str(self.recipe_path)
+        )
 
     def load_labels(self) -> list[str]:
         return list(read_json(self.labels_path)["labels"])

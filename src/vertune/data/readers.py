@@ -14,7 +14,13 @@ from typing import Any
 
 from vertune.errors import DataError, Problem
 
-SUPPORTED_FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+SUPPORTED_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+}
 
 
 @dataclass
@@ -32,19 +38,13 @@ class Table:
     def column(self, name: str) -> list[Any]:
         return self.values[name]
 
-    def select(self, indices: list[int]) -> Table:
-        return Table(
-            self.path,
-            self.columns,
-            {name: [col[i] for i in indices] for name, col in self.values.items()},
-            [self.lines[i] for i in indices],
-        )
-
 
 def read_table(path: str | Path) -> Table:
     path = Path(path)
     if not path.is_file():
-        raise DataError([Problem(str(path), None, "file not found", "check the path in the recipe or command")])
+        raise DataError(
+            [Problem(str(path), None, "file not found", "check the path in the recipe or command")]
+        )
     kind = SUPPORTED_FORMATS.get(path.suffix.lower())
     if kind is None:
         raise DataError(
@@ -92,7 +92,9 @@ def _read_delimited(path: Path, text: str, kind: str) -> Table:
     try:
         header = next(reader)
     except StopIteration:
-        raise DataError([Problem(str(path), None, "the file is empty", "add a header row and data rows")]) from None
+        raise DataError(
+            [Problem(str(path), None, "the file is empty", "add a header row and data rows")]
+        ) from None
     header = [name.strip() for name in header]
     values: dict[str, list[Any]] = {name: [] for name in header}
     lines: list[int] = []
@@ -134,10 +136,14 @@ def _read_jsonl(path: Path, text: str) -> Table:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(str(path), number, f"not valid JSON ({exc.msg})", "write one JSON object a line"))
+            problems.append(
+                Problem(str(path), number, f"not valid JSON ({exc.msg})", "write one JSON object a line")
+            )
             continue
         if not isinstance(record, dict):
-            problems.append(Problem(str(path), number, "not a JSON object", 'write {"text": ..., "label": ...}'))
+            problems.append(
+                Problem(str(path), number, "not a JSON object", 'write {"text": ..., "label": ...}')
+            )
             continue
         row = len(lines)
         for key in record:
@@ -156,6 +162,8 @@ def _read_parquet(path: Path) -> Table:
     try:
         arrow = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise DataError([Problem(str(path), None, f"cannot read parquet ({exc})", "re-export the file")]) from None
+        raise DataError(
+            [Problem(str(path), None, f"cannot read parquet ({exc})", "re-export the file")]
+        ) from None
     values = arrow.to_pydict()
     return Table(path, list(values), values, list(range(1, arrow.num_rows + 1)))

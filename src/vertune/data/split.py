@@ -4,30 +4,32 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from pathlib import Path
 
 from sklearn.model_selection import train_test_split
 
-from vertune.data.readers import Table
 from vertune.errors import DataError, Problem
 
 
-def split_off(table: Table, labels: list[str], share: float, seed: int, role: str) -> tuple[Table, Table]:
-    """Split `share` of the rows off `table` (stratified by `labels`): returns (rest, split)."""
-    n_classes = len(set(labels))
-    n_split = max(math.ceil(share * len(table)), n_classes)
-    if len(table) - n_split < n_classes:
+def split_indices(
+    strata: list[str], share: float, seed: int, source: Path, role: str
+) -> tuple[list[int], list[int]]:
+    """Split `share` of rows off (stratified by `strata` when every stratum has 2+ rows): (rest, split)."""
+    n_rows, n_classes = len(strata), len(set(strata))
+    n_split = max(math.ceil(share * n_rows), n_classes)
+    if n_rows - n_split < n_classes:
         raise DataError(
             [
                 Problem(
-                    str(table.path),
+                    str(source),
                     None,
-                    f"too few rows ({len(table)}) to split a {role} set off with every one of {n_classes} classes",
+                    f"too few rows ({n_rows}) to split a {role} set off with every one of {n_classes} classes",
                     f"add rows, or give a {role} file in data.{role}",
                 )
             ]
         )
-    stratify = labels if min(Counter(labels).values()) >= 2 else None
+    stratify = strata if min(Counter(strata).values()) >= 2 else None
     rest, split = train_test_split(
-        list(range(len(table))), test_size=n_split, random_state=seed, shuffle=True, stratify=stratify
+        list(range(n_rows)), test_size=n_split, random_state=seed, shuffle=True, stratify=stratify
     )
-    return table.select(sorted(rest)), table.select(sorted(split))
+    return sorted(rest), sorted(split)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,7 +100,7 @@ def validate_classification(
         for role, table in usable.items():
             if role == "train":
                 continue
-            report.problems += _unseen_labels(table, label_column, train_labels)
+            report.problems += check_known_labels(table, label_column, train_labels)
             report.problems += _leakage(table, text_column, train_texts, train)
     if count_tokens is not None and max_length is not None:
         for role, table in usable.items():
@@ -170,7 +170,8 @@ def _first_lines(table: Table, column: str) -> dict[str, int]:
     return first
 
 
-def _unseen_labels(table: Table, label_column: str, train_labels: set[str]) -> list[Problem]:
+def check_known_labels(table: Table, label_column: str, known: set[str]) -> list[Problem]:
+    """An error for each label that the model cannot predict because training never saw it."""
     return [
         Problem(
             str(table.path),
@@ -179,7 +180,7 @@ def _unseen_labels(table: Table, label_column: str, train_labels: set[str]) -> l
             "add training examples of it or remove these rows (a model cannot predict a class it never saw)",
         )
         for label, line in _first_lines(table, label_column).items()
-        if label not in train_labels
+        if label not in known
     ]
 
 
@@ -206,7 +207,7 @@ def _duplicates(table: Table, text_column: str, label_column: str) -> list[Probl
             Problem(
                 str(table.path),
                 line,
-                f"text repeats row {lines[0]} {what}".rstrip(),
+                f"text repeats line {lines[0]} {what}".rstrip(),
                 "remove the duplicate (duplicates over-weight a text and inflate scores)",
                 "warning",
             )
@@ -215,12 +216,14 @@ def _duplicates(table: Table, text_column: str, label_column: str) -> list[Probl
     return _capped(found, "a duplicate text")
 
 
-def _leakage(table: Table, text_column: str, train_texts: dict[str, list[int]], train: Table) -> list[Problem]:
+def _leakage(
+    table: Table, text_column: str, train_texts: dict[str, list[int]], train: Table
+) -> list[Problem]:
     found = [
         Problem(
             str(table.path),
             lines[0],
-            f"text also in the training data ({train.path.name} row {train_texts[text][0]}): leakage",
+            f"text also in the training data ({train.path.name} line {train_texts[text][0]}): leakage",
             "remove it from one of the files, or the scores on this file are inflated",
             "warning",
         )
@@ -233,8 +236,3 @@ def _leakage(table: Table, text_column: str, train_texts: dict[str, list[int]], 
 def texts_and_labels(table: Table, text_column: str, label_column: str) -> tuple[list[str], list[str]]:
     """The validated columns as plain lists (call after validation passed)."""
     return [str(t) for t in table.column(text_column)], [as_label(v) for v in table.column(label_column)]
-
-
-def iter_problems(reports: Iterable[DataReport]) -> Iterable[Problem]:
-    for report in reports:
-        yield from report.problems

@@ -43,6 +43,14 @@ def backbone(model: nn.Module) -> nn.Module:
     return base
 
 
+def head_parameters(model: nn.Module) -> list[nn.Parameter]:
+    """The task head's parameters, plus the backbone's pooler (it feeds nothing but the head)."""
+    inside = {id(p) for p in backbone(model).parameters()}
+    head = [p for p in model.parameters() if id(p) not in inside]
+    pooler = getattr(backbone(model), "pooler", None)
+    return head + (list(pooler.parameters()) if isinstance(pooler, nn.Module) else [])
+
+
 def transformer_layers(model: nn.Module) -> nn.ModuleList:
     """The stack of transformer blocks, found by shape rather than by per-architecture names."""
     count = getattr(getattr(model, "config", None), "num_hidden_layers", None)

@@ -57,5 +57,7 @@ def _builtin_dir(alias: str, builtin: BuiltinModel) -> Path:
         )
     directory = Path(next(iter(spec.submodule_search_locations))) / builtin.subdir
     if not (directory / "config.json").is_file():
-        raise ModelNotFoundError(f"builtin model {alias!r}: {directory} has no config.json; reinstall the package")
+        raise ModelNotFoundError(
+            f"builtin model {alias!r}: {directory} has no config.json; reinstall the package"
+        )
     return directory

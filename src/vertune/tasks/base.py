@@ -26,6 +26,14 @@ class Examples:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def select(self, indices: list[int]) -> Examples:
+        return Examples(
+            self.source,
+            [self.texts[i] for i in indices],
+            [self.targets[i] for i in indices],
+            [self.lines[i] for i in indices],
+        )
+
 
 class Task(Protocol):
     name: str
@@ -53,10 +61,18 @@ class Task(Protocol):
     def head(self, model_path: str, labels: Sequence[str], **load_options: Any) -> Any:
         """Load the backbone with this task's head on top."""
 
+    def load_trained(self, model_dir: str) -> Any:
+        """Load a model this task saved (the run's model/ directory)."""
+
     def encode(self, texts: Sequence[str], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
         """Tokenise inputs into features (no padding: the collator pads each batch)."""
 
-    def attach_targets(self, features: list[dict[str, Any]], examples: Examples, labels: Sequence[str]) -> None:
+    def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
+        """Gold targets as the arrays `scores` and `detailed` compare against."""
+
+    def attach_targets(
+        self, features: list[dict[str, Any]], examples: Examples, labels: Sequence[str]
+    ) -> None:
         """Add the gold targets to encoded features, in place."""
 
     def collator(self, tokenizer: Any) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:

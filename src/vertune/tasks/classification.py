@@ -49,14 +49,26 @@ class ClassificationTask:
             **load_options,
         )
 
+    def load_trained(self, model_dir: str) -> Any:
+        from transformers import AutoModelForSequenceClassification
+
+        return AutoModelForSequenceClassification.from_pretrained(model_dir)
+
     def encode(self, texts: Sequence[str], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
         encoded = tokenizer(list(texts), truncation=True, max_length=max_length, return_token_type_ids=False)
-        return [dict(zip(encoded.keys(), values, strict=True)) for values in zip(*encoded.values(), strict=True)]
+        return [
+            dict(zip(encoded.keys(), values, strict=True)) for values in zip(*encoded.values(), strict=True)
+        ]
 
-    def attach_targets(self, features: list[dict[str, Any]], examples: Examples, labels: Sequence[str]) -> None:
-        label_ids = {label: i for i, label in enumerate(labels)}
-        for feature, target in zip(features, examples.targets, strict=True):
-            feature["labels"] = label_ids[target]
+    def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
+        index = {label: i for i, label in enumerate(labels)}
+        return np.array([index[t] for t in targets], dtype=np.int64)
+
+    def attach_targets(
+        self, features: list[dict[str, Any]], examples: Examples, labels: Sequence[str]
+    ) -> None:
+        for feature, target in zip(features, self.target_ids(examples.targets, labels), strict=True):
+            feature["labels"] = int(target)
 
     def collator(self, tokenizer: Any) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:
         from transformers import DataCollatorWithPadding
@@ -72,7 +84,11 @@ class ClassificationTask:
             p, r, f, _ = precision_recall_fscore_support(
                 target_ids, predicted, labels=ids, average=average, zero_division=0
             )
-            result |= {f"{average}_precision": float(p), f"{average}_recall": float(r), f"{average}_f1": float(f)}
+            result |= {
+                f"{average}_precision": float(p),
+                f"{average}_recall": float(r),
+                f"{average}_f1": float(f),
+            }
         return result
 
     def detailed(self, logits: np.ndarray, target_ids: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
@@ -82,7 +98,12 @@ class ClassificationTask:
             target_ids, predicted, labels=ids, average=None, zero_division=0
         )
         per_class = {
-            label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
+            label: {
+                "precision": float(p[i]),
+                "recall": float(r[i]),
+                "f1": float(f[i]),
+                "support": int(support[i]),
+            }
             for i, label in enumerate(labels)
         }
         matrix = confusion_matrix(target_ids, predicted, labels=ids).tolist()
@@ -98,6 +119,10 @@ class ClassificationTask:
         probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
         best = probabilities.argmax(axis=-1)
         return [
-            {"label": labels[i], "score": float(row[i]), "scores": {lab: float(s) for lab, s in zip(labels, row)}}
+            {
+                "label": labels[i],
+                "score": float(row[i]),
+                "scores": {lab: float(s) for lab, s in zip(labels, row, strict=True)},
+            }
             for i, row in zip(best, probabilities, strict=True)
         ]

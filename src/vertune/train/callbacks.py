@@ -16,7 +16,9 @@ class ProgressBar(ProgressCallback):
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if state.is_world_process_zero and self.training_bar is not None and logs:
-            shown = {k: v for k, v in logs.items() if k in ("loss", "eval_loss", "eval_macro_f1", "eval_rmse")}
+            shown = {
+                k: v for k, v in logs.items() if k in ("loss", "eval_loss", "eval_macro_f1", "eval_rmse")
+            }
             if shown:
                 self.training_bar.set_postfix({k: f"{v:.4g}" for k, v in shown.items()}, refresh=False)
 
@@ -29,7 +31,9 @@ class JsonlLog(TrainerCallback):
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if state.is_world_process_zero and logs:
-            self.run.append_log({"step": state.global_step, "epoch": state.epoch, "time": time.time(), **logs})
+            self.run.append_log(
+                {"step": state.global_step, "epoch": state.epoch, "time": time.time(), **logs}
+            )
 
 
 class TrainingClock(TrainerCallback):

@@ -6,11 +6,33 @@ from typing import Any
 
 from transformers import Trainer
 
+from vertune.methods.base import head_parameters
+
 
 class VertuneTrainer(Trainer):
-    def __init__(self, *args: Any, method: Any, **kwargs: Any):
+    def __init__(self, *args: Any, method: Any, head_learning_rate: float | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.method = method
+        self.head_learning_rate = head_learning_rate
+
+    def create_optimizer(self, model=None):
+        """HF's optimizer, rebuilt with the head's parameters in groups of their own learning rate if set."""
+        if self.optimizer is not None or self.head_learning_rate is None:
+            return super().create_optimizer(model)
+        model = self.model if model is None else model
+        optimizer = super().create_optimizer(model)
+        head = {id(p) for p in head_parameters(model)}
+        groups = []
+        for group in optimizer.param_groups:
+            for in_head in (False, True):
+                params = [p for p in group["params"] if (id(p) in head) == in_head]
+                if params:
+                    lr = self.head_learning_rate if in_head else group["lr"]
+                    groups.append({**group, "params": params, "lr": lr})
+        # No step has been taken yet, so a fresh optimizer of the same class and settings loses nothing.
+        optimizer_cls, optimizer_kwargs = self.get_optimizer_cls_and_kwargs(self.args, model)
+        self.optimizer = optimizer_cls(groups, **optimizer_kwargs)
+        return self.optimizer
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         loss, outputs = super().compute_loss(

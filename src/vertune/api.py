@@ -1,0 +1,312 @@
+"""The Python API behind every CLI verb: check_data(), train(), evaluate(), predict(), predict_file().
+
+Each function takes plain arguments, returns plain results, and raises VertuneError for bad input.
+Messages for a person go to `notify` (the CLI prints them; the default logs them).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vertune.data.readers import read_table
+from vertune.data.validate import DataReport, check_known_labels, validate_classification
+from vertune.errors import DataError, ModelNotFoundError, RunDirError, VertuneError
+from vertune.recipe import Recipe, load_recipe
+from vertune.run import RunDir, write_json_atomic, write_text_atomic
+
+log = logging.getLogger("vertune")
+Notify = Callable[[str], None]
+
+
+def _log(message: str) -> None:
+    log.info(message)
+
+
+@dataclass
+class TrainResult:
+    run: RunDir
+    metrics: dict[str, Any]
+    report: dict[str, Path]
+
+
+def token_counter(tokenizer: Any) -> Callable[[list[str]], list[int]]:
+    """Counts tokens (special tokens included) the way the model will see them, without truncation."""
+
+    def count(texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in tokenizer(texts, truncation=False, verbose=False)["input_ids"]]
+
+    return count
+
+
+def check_data(
+    train: str | Path,
+    text_column: str = "text",
+    label_column: str = "label",
+    validation: str | Path | None = None,
+    test: str | Path | None = None,
+    model: str | None = "minilm",
+    max_length: int = 128,
+    notify: Notify = _log,
+) -> DataReport:
+    """Validate data files for classification without training (`vertune data check`)."""
+    files = {"train": train, "validation": validation, "test": test}
+    tables, problems = {}, []
+    for role, path in files.items():
+        if path is None:
+            continue
+        try:
+            tables[role] = read_table(path)
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        return DataReport(problems)
+    count_tokens = None
+    if model:
+        try:
+            from vertune.models.loading import load_tokenizer
+            from vertune.recipe import ModelConfig
+
+            count_tokens = token_counter(load_tokenizer(ModelConfig(name=model)))
+        except ModelNotFoundError as exc:
+            notify(f"skipping the length check: {exc}")
+    return validate_classification(tables, text_column, label_column, count_tokens, max_length)
+
+
+def _open_run(recipe: Recipe, resume: bool, overwrite: bool) -> RunDir:
+    assert recipe.output is not None
+    run = RunDir(recipe.output)
+    if resume:
+        if run.latest_checkpoint() is None:
+            raise RunDirError(f"{run.path}: no checkpoint to resume from; start the run without --resume")
+        return run
+    if run.path.exists() and any(run.path.iterdir()):
+        if not overwrite:
+            raise RunDirError(
+                f"{run.path}: already holds a run; pass --output DIR for a new one, --resume to continue it, "
+                "or --overwrite to replace it"
+            )
+        if not run.recipe_path.exists() and not run.checkpoints_dir.exists():
+            raise RunDirError(
+                f"{run.path}: is not a vertune run directory; refusing to delete it with --overwrite"
+            )
+        shutil.rmtree(run.path)
+    return run.create()
+
+
+def train(
+    recipe: Recipe | str | Path,
+    overrides: Sequence[str] = (),
+    output: str | Path | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    quiet: bool = False,
+    notify: Notify = _log,
+) -> TrainResult:
+    """Validate data, fine-tune, evaluate against baselines on the test split, write the run directory."""
+    from vertune.data.prepare import prepare_splits
+    from vertune.evaluate.baselines import run_baselines
+    from vertune.hardware import resolve_precision
+    from vertune.models.loading import load_tokenizer
+    from vertune.models.predictor import Predictor
+    from vertune.tasks import get_task
+    from vertune.train.fit import fit
+    from vertune.train.lineage import build_lineage
+
+    if not isinstance(recipe, Recipe):
+        recipe = load_recipe(recipe, list(overrides))
+    if output is not None:
+        recipe.output = Path(output)
+    task = get_task(recipe.task)
+    tokenizer = load_tokenizer(recipe.model)
+    splits = prepare_splits(recipe, task, token_counter(tokenizer), lambda r: _notify_report(r, notify))
+    notify(
+        "data: "
+        + ", ".join(f"{role} {n} rows" for role, n in splits.sizes().items())
+        + f"; {len(splits.labels)} classes"
+    )
+    run = _open_run(recipe, resume, overwrite)
+    write_text_atomic(run.recipe_path, recipe.to_yaml())
+    write_json_atomic(run.labels_path, _labels_file(splits.labels))
+    write_json_atomic(run.lineage_path, build_lineage(recipe))
+
+    max_length = recipe.training.max_length
+    features = {
+        role: task.encode(getattr(splits, role).texts, tokenizer, max_length)
+        for role in ("train", "validation", "test")
+    }
+    precision = resolve_precision(recipe.training.precision)
+    notify(f"training: {recipe.model.name}, method {recipe.method.name}, {precision}, output {run.path}")
+    fitted = fit(recipe, run, task, splits, features, tokenizer, precision, resume=resume, quiet=quiet)
+    if not fitted.is_main_process:  # under accelerate / torchrun, rank 0 writes the run
+        return TrainResult(run, {}, {})
+
+    tokenizer.model_max_length = max_length  # so pipeline(..., truncation=True) cuts where training did
+
+    def save(directory: Path) -> None:
+        fitted.model.save_pretrained(directory)
+        tokenizer.save_pretrained(directory)
+
+    run.save_model(save)
+    # Score the model as saved, so the numbers describe exactly what a user loads.
+    predictor = Predictor.from_run(run.path, precision=precision, batch_size=recipe.training.eval_batch_size)
+    scores = {
+        role: task.detailed(
+            predictor.logits_of(features[role], quiet=quiet),
+            task.target_ids(getattr(splits, role).targets, splits.labels),
+            splits.labels,
+        )
+        for role in ("validation", "test")
+    }
+    notify("baselines: " + (", ".join(recipe.evaluation.baselines) or "none"))
+    baselines = run_baselines(recipe.evaluation.baselines, recipe, task, splits, features, precision, quiet)
+    metrics = {
+        "recipe": {
+            "model": recipe.model.name,
+            "task": recipe.task,
+            "method": fitted.stats["method"],
+            "metric": task.default_metric,
+            "output": str(run.path),
+        },
+        **scores,
+        "baselines": baselines,
+        "train": fitted.stats,
+        "data": {
+            **{
+                role: _split_stats(getattr(splits, role), splits.report.stats.get(role))
+                for role in splits.sizes()
+            },
+            "warnings": [str(p) for p in splits.report.warnings],
+        },
+    }
+    write_json_atomic(run.metrics_path, metrics)
+    from vertune.evaluate.report import write_report
+
+    report = write_report(run, metrics, run.read_log())
+    return TrainResult(run, metrics, report)
+
+
+def evaluate(
+    run_path: str | Path,
+    data: str | Path,
+    text_column: str | None = None,
+    label_column: str | None = None,
+    output: str | Path | None = None,
+    quiet: bool = False,
+    notify: Notify = _log,
+) -> tuple[dict[str, Any], RunDir]:
+    """Score a trained run on any labelled file; writes metrics.json and a report to `output`."""
+    from vertune.evaluate.report import write_report
+    from vertune.models.predictor import Predictor
+
+    run = RunDir(run_path).require_model()
+    recipe = run.load_recipe()
+    text_column = text_column or recipe.data.text_column
+    label_column = label_column or recipe.data.label_column
+    table = read_table(data)
+    report = validate_classification({"test": table}, text_column, label_column)
+    if not report.errors:
+        report.problems += check_known_labels(table, label_column, set(run.load_labels()))
+    _notify_report(report, notify)
+    report.raise_errors()
+    predictor = Predictor.from_run(run.path)
+    task = predictor.task
+    examples = task.examples(
+        table, recipe.data.model_copy(update={"text_column": text_column, "label_column": label_column})
+    )
+    logits = predictor.logits(examples.texts, quiet=quiet)
+    scores = task.detailed(logits, task.target_ids(examples.targets, predictor.labels), predictor.labels)
+    target = RunDir(output or run.path / "evaluations" / Path(data).stem).create()
+    metrics = {
+        "recipe": {
+            "model": str(run.path),
+            "task": recipe.task,
+            "metric": task.default_metric,
+            "data": str(data),
+        },
+        "test": scores,
+        "data": {"test": {"rows": len(examples)}, "warnings": [str(p) for p in report.warnings]},
+    }
+    write_json_atomic(target.metrics_path, metrics)
+    write_report(target, metrics, [])
+    return metrics, target
+
+
+def predict(run_path: str | Path, texts: Sequence[str], quiet: bool = True) -> list[dict[str, Any]]:
+    """Predictions for texts: [{"label", "score", "scores": {label: probability}}, ...]."""
+    from vertune.models.predictor import Predictor
+
+    _check_texts(texts)
+    return Predictor.from_run(run_path).predict(list(texts), quiet=quiet)
+
+
+def predict_file(
+    run_path: str | Path,
+    input_path: str | Path,
+    output_path: str | Path,
+    text_column: str | None = None,
+    quiet: bool = False,
+) -> int:
+    """Predict every row of a file; write it back with `prediction` and `score` columns. Returns rows."""
+    import pandas as pd
+
+    from vertune.data.validate import check_columns, is_missing
+    from vertune.models.predictor import Predictor
+
+    run = RunDir(run_path).require_model()
+    text_column = text_column or run.load_recipe().data.text_column
+    table = read_table(input_path)
+    problems = check_columns(table, {"--text-column": text_column})
+    if problems:
+        raise DataError(problems)
+    texts = ["" if is_missing(t) else str(t) for t in table.column(text_column)]
+    predictions = Predictor.from_run(run.path).predict(texts, quiet=quiet)
+    frame = pd.DataFrame(table.values)
+    frame["prediction"] = [p["label"] for p in predictions]
+    frame["score"] = [round(p["score"], 6) for p in predictions]
+    _write_frame(frame, Path(output_path))
+    return len(frame)
+
+
+def _write_frame(frame: Any, path: Path) -> None:
+    writers = {
+        ".csv": lambda: frame.to_csv(index=False),
+        ".tsv": lambda: frame.to_csv(index=False, sep="\t"),
+        ".jsonl": lambda: frame.to_json(orient="records", lines=True, force_ascii=False),
+    }
+    if path.suffix.lower() not in writers:
+        raise VertuneError(f"{path}: unsupported output type; use one of {', '.join(writers)}")
+    write_text_atomic(path, writers[path.suffix.lower()]())
+
+
+def _check_texts(texts: Sequence[str]) -> None:
+    if not texts:
+        raise VertuneError("no text to predict; give texts as arguments or --file")
+    for i, text in enumerate(texts, start=1):
+        if not isinstance(text, str) or not text.strip():
+            raise VertuneError(f"text {i} is empty; give non-empty texts")
+
+
+def _labels_file(labels: list[str]) -> dict[str, Any]:
+    return {"labels": labels, "label2id": {label: i for i, label in enumerate(labels)}}
+
+
+def _split_stats(examples: Any, file_stats: dict[str, Any] | None) -> dict[str, Any]:
+    from collections import Counter
+
+    stats = {"rows": len(examples), "classes": dict(Counter(examples.targets).most_common())}
+    for key in ("longer_than_max_length", "median_tokens"):
+        if file_stats and key in file_stats:
+            stats[key] = file_stats[key]
+    return stats
+
+
+def _notify_report(report: DataReport, notify: Notify) -> None:
+    for problem in report.warnings:
+        notify(f"warning: {problem}")

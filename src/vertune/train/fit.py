@@ -1,0 +1,146 @@
+"""The training stage: head + method + HF Trainer with early stopping, checkpoints and resume."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+from vertune.data.prepare import Splits
+from vertune.hardware import peak_rss_mb
+from vertune.methods import build_method
+from vertune.models.loading import dropout_overrides, load_options, loading
+from vertune.models.resolve import resolve_model
+from vertune.recipe import Recipe
+from vertune.run import RunDir
+from vertune.train.callbacks import JsonlLog, ProgressBar, TrainingClock
+from vertune.train.trainer import VertuneTrainer
+
+# Metrics where lower is better; every other metric is maximised.
+LOWER_IS_BETTER = ("loss", "rmse", "mae", "mse")
+
+
+@dataclass
+class FitResult:
+    model: Any
+    stats: dict[str, Any]
+    is_main_process: bool
+
+
+def count_parameters(model: Any) -> tuple[int, int]:
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in model.parameters())
+
+
+def build_model(recipe: Recipe, task: Any, labels: list[str]) -> tuple[Any, Any]:
+    """The pre-trained backbone with the task head, prepared by the recipe's method."""
+    path = resolve_model(recipe.model.name)
+    options = {**load_options(recipe.model), **dropout_overrides(recipe.model, recipe.training.dropout)}
+    model = loading(recipe.model.name, lambda: task.head(path, labels, **options))
+    method = build_method(recipe.method)
+    return method.prepare(model), method
+
+
+def training_arguments(recipe: Recipe, run: RunDir, precision: str, quiet: bool) -> TrainingArguments:
+    t = recipe.training
+    metric = t.metric_for_best
+    return TrainingArguments(
+        output_dir=str(run.checkpoints_dir),
+        num_train_epochs=t.epochs,
+        learning_rate=t.learning_rate,
+        per_device_train_batch_size=t.batch_size,
+        per_device_eval_batch_size=t.eval_batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation_steps,
+        weight_decay=t.weight_decay,
+        warmup_steps=t.warmup_ratio,  # a float below 1 is a ratio of the total steps in transformers 5
+        seed=t.seed,
+        data_seed=t.seed,
+        bf16=precision == "bf16",
+        use_cpu=not _cuda_available(),
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=2,  # the best and the last, for --resume
+        load_best_model_at_end=True,
+        metric_for_best_model=metric,
+        greater_is_better=not metric.endswith(LOWER_IS_BETTER),
+        logging_strategy="steps",
+        logging_steps=10,
+        logging_first_step=True,
+        train_sampling_strategy="group_by_length",
+        dataloader_num_workers=0,
+        report_to="none",
+        disable_tqdm=quiet,
+    )
+
+
+def fit(
+    recipe: Recipe,
+    run: RunDir,
+    task: Any,
+    splits: Splits,
+    features: dict[str, list[dict[str, Any]]],
+    tokenizer: Any,
+    precision: str,
+    resume: bool = False,
+    quiet: bool = False,
+) -> FitResult:
+    set_seed(recipe.training.seed)
+    model, method = build_model(recipe, task, splits.labels)
+    trainable, total = count_parameters(model)
+    datasets = {}
+    for role in ("train", "validation"):
+        rows = [dict(f) for f in features[role]]
+        task.attach_targets(rows, getattr(splits, role), splits.labels)
+        datasets[role] = rows
+    clock = TrainingClock(len(datasets["train"]))
+    callbacks: list[Any] = [JsonlLog(run), clock]
+    if recipe.training.early_stopping_patience > 0:
+        callbacks.append(
+            EarlyStoppingCallback(early_stopping_patience=recipe.training.early_stopping_patience)
+        )
+    trainer = VertuneTrainer(
+        model=model,
+        args=training_arguments(recipe, run, precision, quiet),
+        train_dataset=datasets["train"],
+        eval_dataset=datasets["validation"],
+        data_collator=task.collator(tokenizer),
+        processing_class=tokenizer,
+        compute_metrics=lambda p: task.scores(
+            np.asarray(p.predictions), np.asarray(p.label_ids), splits.labels
+        ),
+        callbacks=callbacks,
+        method=method,
+        head_learning_rate=recipe.training.head_learning_rate,
+    )
+    trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(PrinterCallback)
+    if not quiet:
+        trainer.add_callback(ProgressBar())
+    checkpoint = run.latest_checkpoint() if resume else None
+    start = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    state = trainer.state
+    stats = {
+        "seconds": round(time.perf_counter() - start, 2),
+        **clock.summary(),
+        "trainable_params": trainable,
+        "total_params": total,
+        "peak_rss_mb": peak_rss_mb(),
+        "epochs_run": round(state.epoch or 0.0, 2),
+        "best_step": state.best_global_step,
+        "resumed_from": checkpoint.name if checkpoint else None,
+        "method": method.name,
+        "precision": precision,
+        "device": str(trainer.args.device),
+    }
+    return FitResult(trainer.model, stats, trainer.is_world_process_zero())
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
