@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/vertune train examples/drug_reviews/recipe.yaml
+	$(BIN)/vertune train examples/drug_reviews/recipe.yaml --overwrite
 
 test: setup
 	$(BIN)/python -m pytest

@@ -27,8 +27,9 @@ app = typer.Typer(
 data_app = typer.Typer(help="Inspect and validate data files.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: never break a message into several lines (one line per problem, greppable)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or messages (for scripts).")]
 
