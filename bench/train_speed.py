@@ -43,7 +43,8 @@ from torch.utils.data import DataLoader, RandomSampler, SequentialSampler, Tenso
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 from transformers.utils import logging as hf_logging
 
-DATA_DIR = Path("/work/shared/data")
+# The team's shared datasets sit beside the checkout (../shared/data); --data-dir points elsewhere.
+DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATASETS = {
     "thucnews": ("thucnews_titles_train.csv", "thucnews_titles_test.csv", 2000),
     "bbc": ("bbc_news_train.csv", "bbc_news_test.csv", None),  # None: all rows
@@ -95,13 +96,15 @@ def read_table(path: Path) -> pd.DataFrame:
     return frame.astype({"text": str, "label": str})
 
 
-def make_splits(dataset: str, train_rows: int | None, test_rows: int | None) -> Splits:
+def make_splits(
+    dataset: str, train_rows: int | None, test_rows: int | None, data_dir: Path = DATA_DIR
+) -> Splits:
     train_file, test_file, default_rows = DATASETS[dataset]
-    pool = stratified_subsample(read_table(DATA_DIR / train_file), train_rows or default_rows)
+    pool = stratified_subsample(read_table(data_dir / train_file), train_rows or default_rows)
     train, validation = train_test_split(
         pool, test_size=VALIDATION_SHARE, stratify=pool["label"], random_state=SEED
     )
-    test = stratified_subsample(read_table(DATA_DIR / test_file), test_rows)
+    test = stratified_subsample(read_table(data_dir / test_file), test_rows)
     return Splits(train.reset_index(drop=True), validation.reset_index(drop=True), test)
 
 
@@ -274,22 +277,20 @@ def metric(metrics: dict[str, Any], dotted: str) -> Any:
     return node
 
 
-def vertune_inference_throughput(model_dir: Path, texts: list[str]) -> float:
-    """Test-set samples/s the way vertune predicts: length-sorted, dynamic padding, batch 64, bf16."""
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+def vertune_inference_throughput(run_dir: Path, texts: list[str]) -> float:
+    """Test-set samples/s of `vertune predict`'s engine (the package's Predictor), tokenisation included."""
+    from vertune.models.predictor import Predictor
+
+    predictor = Predictor.from_run(run_dir)
+    predictor.logits(texts[:64])  # warm-up: first-call allocations are not throughput
     start = time.perf_counter()
-    ordered = sorted(texts, key=len)
-    encoded = tokenizer(ordered, truncation=True, max_length=MAX_LENGTH)
-    features = [{key: values[i] for key, values in encoded.items()} for i in range(len(ordered))]
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
-        for first in range(0, len(features), 64):
-            batch = tokenizer.pad(features[first : first + 64], pad_to_multiple_of=16, return_tensors="pt")
-            model(**batch).logits.argmax(dim=-1)
+    predictor.logits(texts)
     return len(texts) / (time.perf_counter() - start)
 
 
-def run_vertune(model: str, model_dir: Path, splits: Splits, data: dict[str, Path], epochs: int) -> dict:
+def run_vertune(
+    model: str, model_dir: Path, splits: Splits, data: dict[str, Path], epochs: int
+) -> dict[str, Any]:
     work_dir = data["train"].parent
     recipe = write_recipe(model, data, epochs, work_dir / "recipe.yaml")
     run_dir = work_dir / "vertune_run"
@@ -300,7 +301,7 @@ def run_vertune(model: str, model_dir: Path, splits: Splits, data: dict[str, Pat
 
     log(f"vertune: timing inference on {len(splits.test)} test rows")
     texts = splits.test["text"].tolist()
-    infer_sps = vertune_inference_throughput(run_dir / "model", texts)
+    infer_sps = vertune_inference_throughput(run_dir, texts)
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     train_tokens = mean_token_length(tokenizer, splits.train["text"].tolist())
@@ -346,15 +347,31 @@ def machine() -> dict[str, Any]:
         "cores": len(os.sched_getaffinity(0)),
         "max_cpu_mhz": max_cpu_mhz(),
         "torch_threads": torch.get_num_threads(),
-        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 
-def warn_if_busy() -> None:
-    """Timings on a shared 2-core CPU are meaningless while something else is computing."""
-    load = os.getloadavg()[0]
-    if load > 0.5 * len(os.sched_getaffinity(0)):
-        log(f"WARNING: 1-minute load average is {load:.2f}; other processes will distort the timings")
+def cpu_busy_share(seconds: float = 1.0) -> float:
+    """Share of all CPU time spent busy over the next `seconds` (from /proc/stat), while this script idles."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="utf-8") as handle:
+            fields = [int(value) for value in handle.readline().split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields), idle
+
+    total_before, idle_before = sample()
+    time.sleep(seconds)
+    total_after, idle_after = sample()
+    total = max(total_after - total_before, 1)
+    return round(1 - (idle_after - idle_before) / total, 2)
+
+
+def warn_if_busy() -> float:
+    """Timings on a shared 2-core CPU are meaningless while something else computes (seen: 10-25x slower)."""
+    busy = cpu_busy_share()
+    if busy > 0.2:
+        log(f"WARNING: the CPU is {busy:.0%} busy before starting; other processes will distort the timings")
+    return busy
 
 
 # --- report -----------------------------------------------------------------------------------------
@@ -382,8 +399,9 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 
 def benchmark(dataset: str, args: argparse.Namespace) -> dict[str, Any]:
+    busy_before = warn_if_busy()
     model_dir = resolve_model_dir(args.model)
-    splits = make_splits(dataset, args.train_rows, args.test_rows)
+    splits = make_splits(dataset, args.train_rows, args.test_rows, args.data_dir)
     log(f"{dataset}: train {len(splits.train)}, validation {len(splits.validation)}, test {len(splits.test)}")
     reference: dict[str, Any] | None = None
     vertune: dict[str, Any] | None = None
@@ -415,7 +433,7 @@ def benchmark(dataset: str, args: argparse.Namespace) -> dict[str, Any]:
         "peak_bf16_tflops": peak_bf16_tflops(),
         "peak_assumption": PEAK_ASSUMPTION,
         "flops_assumption": FLOPS_ASSUMPTION,
-        "machine": machine(),
+        "machine": {**machine(), "cpu_busy_share_before_start": busy_before},
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -434,6 +452,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--test-rows", type=int, default=None, help="stratified test subsample (default: all)"
     )
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the shared CSVs")
     parser.add_argument("--model", default="minilm", help="'minilm' (builtin) or a local model directory")
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep splits, recipe and vertune run under KEEP/<dataset>/"
@@ -447,7 +466,6 @@ def main(argv: list[str] | None = None) -> None:
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     datasets = list(DATASETS) if args.dataset == "both" else [args.dataset]
-    warn_if_busy()
     for dataset in datasets:
         print(json.dumps(benchmark(dataset, args), ensure_ascii=False), flush=True)
 

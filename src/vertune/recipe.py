@@ -65,12 +65,19 @@ class MethodConfig(StrictModel):
 
 
 class TrainingConfig(StrictModel):
-    epochs: float = Field(default=3, gt=0)
-    learning_rate: float = Field(default=5e-5, gt=0)
+    epochs: float = Field(default=5, gt=0, description="at most; early stopping usually ends sooner")
+    learning_rate: float = Field(default=1e-4, gt=0)
+    # The head starts from random weights (and sentence-embedding checkpoints ship a near-untrained pooler),
+    # so it needs a far higher rate than the pre-trained body; with one shared rate, small data often
+    # learns nothing but the class prior.
     head_learning_rate: float | None = Field(
-        default=None,
+        default=3e-3,
         gt=0,
         description="learning rate of the new task head (and pooler); null = learning_rate",
+    )
+    head_init: Literal["random", "linear_probe"] = Field(
+        default="random",
+        description="start the head from a probe on frozen features (LP-FT) or at random",
     )
     batch_size: int = Field(default=32, ge=1)
     eval_batch_size: int = Field(default=64, ge=1)

@@ -11,13 +11,14 @@ from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from vertune.data.prepare import Splits
-from vertune.hardware import peak_rss_mb
+from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
 from vertune.models.loading import dropout_overrides, load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.recipe import Recipe
 from vertune.run import RunDir
 from vertune.train.callbacks import JsonlLog, ProgressBar, TrainingClock
+from vertune.train.head_init import warm_start_head
 from vertune.train.trainer import VertuneTrainer
 
 # Metrics where lower is better; every other metric is maximised.
@@ -96,6 +97,19 @@ def fit(
         rows = [dict(f) for f in features[role]]
         task.attach_targets(rows, getattr(splits, role), splits.labels)
         datasets[role] = rows
+    checkpoint = run.latest_checkpoint() if resume else None
+    head_stats = {}
+    if recipe.training.head_init == "linear_probe" and checkpoint is None:  # a resumed head comes from disk
+        head_stats = warm_start_head(
+            model,
+            features["train"],
+            task.target_ids(splits.train.targets, splits.labels),
+            task.collator(tokenizer),
+            precision=precision,
+            device=pick_device(),
+            batch_size=recipe.training.eval_batch_size,
+            quiet=quiet,
+        )
     clock = TrainingClock(len(datasets["train"]))
     callbacks: list[Any] = [JsonlLog(run), clock]
     if recipe.training.early_stopping_patience > 0:
@@ -120,7 +134,6 @@ def fit(
     trainer.remove_callback(PrinterCallback)
     if not quiet:
         trainer.add_callback(ProgressBar())
-    checkpoint = run.latest_checkpoint() if resume else None
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     state = trainer.state
@@ -133,6 +146,8 @@ def fit(
         "epochs_run": round(state.epoch or 0.0, 2),
         "best_step": state.best_global_step,
         "resumed_from": checkpoint.name if checkpoint else None,
+        "head_init": recipe.training.head_init,
+        **head_stats,
         "method": method.name,
         "precision": precision,
         "device": str(trainer.args.device),
