@@ -124,6 +124,7 @@ def train(
     if output is not None:
         recipe.output = Path(output)
     task = get_task(recipe.task)
+    _check_metric(recipe.training.metric_for_best, task)
     tokenizer = load_tokenizer(recipe.model)
     splits = prepare_splits(recipe, task, token_counter(tokenizer), lambda r: _notify_report(r, notify))
     notify(
@@ -132,6 +133,9 @@ def train(
         + f"; {len(splits.labels)} classes"
     )
     run = _open_run(recipe, resume, overwrite)
+    if resume and run.recipe_path.exists():
+        for change in _recipe_changes(run.load_recipe(), recipe):
+            notify(f"warning: resuming with a changed recipe: {change}")
     write_text_atomic(run.recipe_path, recipe.to_yaml())
     write_json_atomic(run.labels_path, _labels_file(splits.labels))
     write_json_atomic(run.lineage_path, build_lineage(recipe))
@@ -291,6 +295,36 @@ def _check_texts(texts: Sequence[str]) -> None:
     for i, text in enumerate(texts, start=1):
         if not isinstance(text, str) or not text.strip():
             raise VertuneError(f"text {i} is empty; give non-empty texts")
+
+
+def _check_metric(metric: str, task: Any) -> None:
+    import difflib
+
+    from vertune.errors import RecipeError
+
+    known = ("loss", *task.metric_names)
+    if metric not in known:
+        close = difflib.get_close_matches(metric, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise RecipeError(
+            f"training.metric_for_best: unknown metric {metric!r}; {hint}known: {', '.join(known)}"
+        )
+
+
+def _recipe_changes(before: Recipe, after: Recipe) -> list[str]:
+    """Keys whose values differ between two recipes, as `key.path: old -> new`."""
+    return _dict_changes(before.model_dump(mode="json"), after.model_dump(mode="json"))
+
+
+def _dict_changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            changes += _dict_changes(a, b, f"{prefix}{key}.")
+        elif a != b:
+            changes.append(f"{prefix}{key}: {a!r} -> {b!r}")
+    return changes
 
 
 def _labels_file(labels: list[str]) -> dict[str, Any]:

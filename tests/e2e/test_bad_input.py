@@ -85,3 +85,12 @@ def test_predict_and_evaluate_bad_input(trained_run, tmp_path):
         vertune("predict", str(trained_run), "--file", str(TEST_CSV), "--output", str(tmp_path / "x.xlsx")),
         "unsupported output type",
     )
+
+
+def test_unknown_metric_for_best_fails_before_training(tmp_path):
+    recipe = write_recipe(tmp_path)
+    fails_cleanly(
+        vertune("train", str(recipe), "--set", "training.metric_for_best=macro-f1"),
+        "training.metric_for_best: unknown metric 'macro-f1'; did you mean 'macro_f1'?",
+    )
+    assert not (tmp_path / "run").exists()  # nothing was started

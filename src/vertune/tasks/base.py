@@ -37,8 +37,10 @@ class Examples:
 
 class Task(Protocol):
     name: str
-    #: the metric that picks the best checkpoint unless the recipe says otherwise
+    #: the headline metric: reports compare the fine-tuned model and the baselines on it
     default_metric: str
+    #: every scalar that `scores` returns (training.metric_for_best may name any of them, or "loss")
+    metric_names: tuple[str, ...]
 
     def validate(
         self,

@@ -17,6 +17,10 @@ from vertune.tasks.base import Examples
 class ClassificationTask:
     name = "classification"
     default_metric = "macro_f1"
+    metric_names = (
+        "accuracy",
+        *(f"{average}_{kind}" for average in ("macro", "weighted") for kind in ("precision", "recall", "f1")),
+    )
 
     def validate(
         self,
