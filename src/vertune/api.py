@@ -56,17 +56,12 @@ def check_data(
     notify: Notify = _log,
 ) -> DataReport:
     """Validate data files for classification without training (`vertune data check`)."""
-    files = {"train": train, "validation": validation, "test": test}
-    tables, problems = {}, []
-    for role, path in files.items():
-        if path is None:
-            continue
-        try:
-            tables[role] = read_table(path)
-        except DataError as exc:
-            problems += exc.problems
-    if problems:
-        return DataReport(problems)
+    from vertune.data.prepare import read_files
+
+    try:
+        tables = read_files({"train": train, "validation": validation, "test": test})
+    except DataError as exc:
+        return DataReport(exc.problems)
     count_tokens = None
     if model:
         try:

@@ -59,9 +59,7 @@ class MethodConfig(StrictModel):
     def _known_method(cls, name: str) -> str:
         from vertune.methods import METHOD_NAMES
 
-        if name not in METHOD_NAMES:
-            raise ValueError(f"unknown method {name!r}{_did_you_mean(name, METHOD_NAMES)}")
-        return name
+        return _known(name, METHOD_NAMES, "method")
 
 
 class TrainingConfig(StrictModel):
@@ -121,9 +119,7 @@ class Recipe(StrictModel):
     def _known_task(cls, task: str) -> str:
         from vertune.tasks import TASK_NAMES
 
-        if task not in TASK_NAMES:
-            raise ValueError(f"unknown task {task!r}{_did_you_mean(task, TASK_NAMES)}")
-        return task
+        return _known(task, TASK_NAMES, "task")
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
@@ -217,6 +213,12 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
             if found:
                 return found
     return None
+
+
+def _known(name: str, names: typing.Iterable[str], what: str) -> str:
+    if name not in names:
+        raise ValueError(f"unknown {what} {name!r}{_did_you_mean(name, names)}")
+    return name
 
 
 def _did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:

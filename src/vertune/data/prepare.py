@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from vertune.data.readers import Table, read_table
 from vertune.data.split import split_indices
@@ -25,12 +26,11 @@ class Splits:
         return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
 
 
-def read_files(recipe: Recipe) -> dict[str, Table]:
-    """Read the recipe's data files, reporting the problems of all of them at once."""
+def read_files(files: dict[str, Path | str | None]) -> dict[str, Table]:
+    """Read each role's file (None = not given), reporting the problems of all of them at once."""
     tables: dict[str, Table] = {}
     problems = []
-    for role in ("train", "validation", "test"):
-        path = getattr(recipe.data, role)
+    for role, path in files.items():
         if path is None:
             continue
         try:
@@ -49,7 +49,7 @@ def prepare_splits(
     on_warnings: Callable[[DataReport], None] | None = None,
 ) -> Splits:
     """Validate the files (warnings go to `on_warnings`, errors raise) and split what is not given."""
-    tables = read_files(recipe)
+    tables = read_files({role: getattr(recipe.data, role) for role in ("train", "validation", "test")})
     report = task.validate(tables, recipe.data, count_tokens, recipe.training.max_length)
     if on_warnings is not None:
         on_warnings(report)

@@ -61,7 +61,7 @@ def training_arguments(recipe: Recipe, run: RunDir, precision: str, quiet: bool)
         seed=t.seed,
         data_seed=t.seed,
         bf16=precision == "bf16",
-        use_cpu=not _cuda_available(),
+        use_cpu=pick_device().type == "cpu",
         eval_strategy="epoch",
         save_strategy="epoch",
         save_total_limit=2,  # the best and the last, for --resume
@@ -153,9 +153,3 @@ def fit(
         "device": str(trainer.args.device),
     }
     return FitResult(trainer.model, stats, trainer.is_world_process_zero())
-
-
-def _cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
