@@ -164,7 +164,16 @@ def train(
         for role in ("validation", "test")
     }
     notify("baselines: " + (", ".join(recipe.evaluation.baselines) or "none"))
-    baselines = run_baselines(recipe.evaluation.baselines, recipe, task, splits, features, precision, quiet)
+    baselines = run_baselines(
+        recipe.evaluation.baselines,
+        recipe,
+        task,
+        splits,
+        features,
+        task.collator(tokenizer),
+        precision,
+        quiet,
+    )
     metrics = {
         "recipe": {
             "model": recipe.model.name,

@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from vertune.data.prepare import Splits
 from vertune.hardware import pick_device
 from vertune.models.batching import run_batches
-from vertune.models.loading import load_options, load_tokenizer, loading
+from vertune.models.loading import load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.recipe import Recipe
 
@@ -42,13 +42,16 @@ def run_baselines(
     task: Any,
     splits: Splits,
     features: dict[str, list[dict[str, Any]]],
+    collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
     precision: str,
     quiet: bool = True,
 ) -> dict[str, dict[str, Any]]:
-    """Each named baseline's test scores (as the task's `scores`), its seconds and a description."""
+    """Each named baseline's test scores (as the task's `scores`), its seconds and a description.
+
+    `features` and `collate` are the run's own (each split is tokenised once per run)."""
     builders: dict[str, Callable[[], tuple[np.ndarray, ...]]] = {
         "tfidf_logreg": lambda: _tfidf(splits),
-        "linear_probe": lambda: _embeddings(recipe, features, precision, quiet),
+        "linear_probe": lambda: _embeddings(recipe, features, collate, precision, quiet),
     }
     results = {}
     for name in names:
@@ -82,9 +85,13 @@ def _tfidf(splits: Splits) -> tuple[Any, Any, Any]:
 
 
 def _embeddings(
-    recipe: Recipe, features: dict[str, list[dict[str, Any]]], precision: str, quiet: bool
+    recipe: Recipe,
+    features: dict[str, list[dict[str, Any]]],
+    collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
+    precision: str,
+    quiet: bool,
 ) -> tuple[np.ndarray, ...]:
-    from transformers import AutoModel, DataCollatorWithPadding
+    from transformers import AutoModel
 
     path = resolve_model(recipe.model.name)
     encoder = loading(
@@ -92,9 +99,6 @@ def _embeddings(
     )
     device = pick_device()
     encoder.to(device)
-    collate = DataCollatorWithPadding(
-        load_tokenizer(recipe.model), pad_to_multiple_of=16, return_tensors="pt"
-    )
     return tuple(
         run_batches(
             encoder,
