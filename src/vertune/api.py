@@ -71,7 +71,9 @@ def check_data(
             count_tokens = token_counter(load_tokenizer(ModelConfig(name=model)))
         except ModelNotFoundError as exc:
             notify(f"skipping the length check: {exc}")
-    return validate_classification(tables, text_column, label_column, count_tokens, max_length)
+    report = validate_classification(tables, text_column, label_column, count_tokens, max_length)
+    _notify_report(report, notify)
+    return report
 
 
 def _open_run(recipe: Recipe, resume: bool, overwrite: bool) -> RunDir:

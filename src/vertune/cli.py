@@ -148,8 +148,6 @@ def data_check(
                 f", median {stats['median_tokens']} tokens, {stats['longer_than_max_length']:.0%} truncated"
             )
         out.print(line, markup=False, highlight=False)
-    for problem in report.warnings:
-        err.print(f"warning: {problem}", style="yellow", markup=False, highlight=False)
     report.raise_errors()
     out.print(f"ok: no errors ({len(report.warnings)} warnings)", markup=False, highlight=False)
 

@@ -12,13 +12,15 @@ from vertune.run import RunDir
 
 
 class ProgressBar(ProgressCallback):
-    """tqdm bar with ETA that shows the latest loss / metric instead of printing every log dict."""
+    """tqdm bar with ETA that shows the latest loss and the run's selection metric, not every log dict."""
+
+    def __init__(self, metric: str):
+        super().__init__()
+        self.shown_keys = ("loss", "eval_loss", f"eval_{metric}")
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if state.is_world_process_zero and self.training_bar is not None and logs:
-            shown = {
-                k: v for k, v in logs.items() if k in ("loss", "eval_loss", "eval_macro_f1", "eval_rmse")
-            }
+            shown = {k: v for k, v in logs.items() if k in self.shown_keys}
             if shown:
                 self.training_bar.set_postfix({k: f"{v:.4g}" for k, v in shown.items()}, refresh=False)
 

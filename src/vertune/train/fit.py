@@ -133,7 +133,7 @@ def fit(
     trainer.remove_callback(ProgressCallback)
     trainer.remove_callback(PrinterCallback)
     if not quiet:
-        trainer.add_callback(ProgressBar())
+        trainer.add_callback(ProgressBar(recipe.training.metric_for_best))
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     state = trainer.state
