@@ -282,9 +282,9 @@ def vertune_inference_throughput(run_dir: Path, texts: list[str]) -> float:
     from vertune.models.predictor import Predictor
 
     predictor = Predictor.from_run(run_dir)
-    predictor.logits(texts[:64])  # warm-up: first-call allocations are not throughput
+    predictor.predictions(texts[:64])  # warm-up: first-call allocations are not throughput
     start = time.perf_counter()
-    predictor.logits(texts)
+    predictor.predictions(texts)
     return len(texts) / (time.perf_counter() - start)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vertune.data.readers import read_table
-from vertune.data.validate import DataReport, check_known_labels, validate_classification
+from vertune.data.validate import DataReport, validate_classification
 from vertune.errors import DataError, ModelNotFoundError, RunDirError, VertuneError
 from vertune.recipe import Recipe, load_recipe
 from vertune.run import RunDir, write_json_atomic, write_text_atomic
@@ -139,7 +139,7 @@ def train(
 
     max_length = recipe.training.max_length
     features = {
-        role: task.encode(getattr(splits, role).texts, tokenizer, max_length)
+        role: task.encode(getattr(splits, role).inputs, tokenizer, max_length)
         for role in ("train", "validation", "test")
     }
     precision = resolve_precision(recipe.training.precision)
@@ -159,15 +159,18 @@ def train(
     predictor = Predictor.from_run(run.path, precision=precision, batch_size=recipe.training.eval_batch_size)
     scores = {
         role: task.detailed(
-            predictor.logits_of(features[role], quiet=quiet),
-            task.target_ids(getattr(splits, role).targets, splits.labels),
+            predictor.predictions_of(features[role], len(getattr(splits, role)), quiet=quiet),
+            getattr(splits, role).targets,
             splits.labels,
         )
         for role in ("validation", "test")
     }
-    notify("baselines: " + (", ".join(recipe.evaluation.baselines) or "none"))
+    baseline_names = [name for name in recipe.evaluation.baselines if name in task.baselines]
+    for name in sorted(set(recipe.evaluation.baselines) - set(baseline_names)):
+        notify(f"warning: baseline {name} does not apply to task {task.name}; skipped")
+    notify("baselines: " + (", ".join(baseline_names) or "none"))
     baselines = run_baselines(
-        recipe.evaluation.baselines,
+        baseline_names,
         recipe,
         task,
         splits,
@@ -189,7 +192,7 @@ def train(
         "train": fitted.stats,
         "data": {
             **{
-                role: _split_stats(getattr(splits, role), splits.report.stats.get(role))
+                role: _split_stats(task, getattr(splits, role), splits.report.stats.get(role))
                 for role in splits.sizes()
             },
             "warnings": [str(p) for p in splits.report.warnings],
@@ -214,24 +217,21 @@ def evaluate(
     """Score a trained run on any labelled file; writes metrics.json and a report to `output`."""
     from vertune.evaluate.report import write_report
     from vertune.models.predictor import Predictor
+    from vertune.tasks import get_task
 
     run = RunDir(run_path).require_model()
     recipe = run.load_recipe()
-    text_column = text_column or recipe.data.text_column
-    label_column = label_column or recipe.data.label_column
+    columns = {"text_column": text_column, "label_column": label_column}
+    data_config = recipe.data.model_copy(update={k: v for k, v in columns.items() if v})
     table = read_table(data)
-    report = validate_classification({"test": table}, text_column, label_column)
-    if not report.errors:
-        report.problems += check_known_labels(table, label_column, set(run.load_labels()))
+    task = get_task(recipe.task)
+    report = task.validate({"test": table}, data_config, None, None, labels=run.load_labels())
     _notify_report(report, notify)
     report.raise_errors()
     predictor = Predictor.from_run(run.path)
-    task = predictor.task
-    examples = task.examples(
-        table, recipe.data.model_copy(update={"text_column": text_column, "label_column": label_column})
-    )
-    logits = predictor.logits(examples.texts, quiet=quiet)
-    scores = task.detailed(logits, task.target_ids(examples.targets, predictor.labels), predictor.labels)
+    examples = task.examples(table, data_config)
+    predictions = predictor.predictions(examples.inputs, quiet=quiet)
+    scores = task.detailed(predictions, examples.targets, predictor.labels)
     target = RunDir(output or run.path / "evaluations" / Path(data).stem).create()
     metrics = {
         "recipe": {
@@ -266,17 +266,14 @@ def predict_file(
     """Predict every row of a file; write it back with `prediction` and `score` columns. Returns rows."""
     import pandas as pd
 
-    from vertune.data.validate import check_columns, is_missing
     from vertune.models.predictor import Predictor
 
     run = RunDir(run_path).require_model()
-    text_column = text_column or run.load_recipe().data.text_column
+    recipe = run.load_recipe()
+    data_config = recipe.data.model_copy(update={"text_column": text_column} if text_column else {})
     table = read_table(input_path)
-    problems = check_columns(table, {"--text-column": text_column})
-    if problems:
-        raise DataError(problems)
-    texts = ["" if is_missing(t) else str(t) for t in table.column(text_column)]
-    predictions = Predictor.from_run(run.path).predict(texts, quiet=quiet)
+    predictor = Predictor.from_run(run.path)
+    predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
     frame = pd.DataFrame(table.values)
     frame["prediction"] = [p["label"] for p in predictions]
     frame["score"] = [round(p["score"], 6) for p in predictions]
@@ -337,10 +334,8 @@ def _labels_file(labels: list[str]) -> dict[str, Any]:
     return {"labels": labels, "label2id": {label: i for i, label in enumerate(labels)}}
 
 
-def _split_stats(examples: Any, file_stats: dict[str, Any] | None) -> dict[str, Any]:
-    from collections import Counter
-
-    stats = {"rows": len(examples), "classes": dict(Counter(examples.targets).most_common())}
+def _split_stats(task: Any, examples: Any, file_stats: dict[str, Any] | None) -> dict[str, Any]:
+    stats = {"rows": len(examples), **task.target_stats(examples)}
     for key in ("longer_than_max_length", "median_tokens"):
         if file_stats and key in file_stats:
             stats[key] = file_stats[key]

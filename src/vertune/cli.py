@@ -83,11 +83,8 @@ def evaluate(
         run, data, text_column, label_column, output, quiet=quiet, notify=_say(quiet)
     )
     test = metrics["test"]
-    out.print(
-        f"accuracy {test['accuracy']:.4f}  macro_f1 {test['macro_f1']:.4f}  weighted_f1 {test['weighted_f1']:.4f}"
-        f"  ({test['examples']} rows)",
-        highlight=False,
-    )
+    scores = "  ".join(f"{name} {test[name]:.4f}" for name in _summary_metrics(metrics) if name in test)
+    out.print(f"{scores}  ({test['examples']} rows)", highlight=False)
     out.print(f"report: {target.report_md}", markup=False, highlight=False)
 
 
@@ -163,14 +160,22 @@ def models() -> None:
         )
 
 
+def _summary_metrics(metrics: dict[str, Any]) -> tuple[str, ...]:
+    """The task's headline scalars, its selection metric first."""
+    from vertune.tasks import get_task
+
+    task = get_task(metrics["recipe"]["task"])
+    return (task.default_metric, *(m for m in task.summary_metrics if m != task.default_metric))
+
+
 def _print_summary(metrics: dict[str, Any]) -> None:
-    metric = metrics["recipe"].get("metric", "macro_f1")
+    columns = _summary_metrics(metrics)
     table = RichTable(title=f"test results ({metrics['test']['examples']} rows)")
-    for column in ("model", "accuracy", metric, "weighted_f1"):
+    for column in ("model", *columns):
         table.add_column(column, justify="left" if column == "model" else "right")
     rows = [("fine-tuned", metrics["test"]), *metrics.get("baselines", {}).items()]
     for name, scores in rows:
-        table.add_row(name, *(f"{scores[k]:.4f}" for k in ("accuracy", metric, "weighted_f1")))
+        table.add_row(name, *(f"{scores[k]:.4f}" if k in scores else "-" for k in columns))
     out.print(table)
     train = metrics["train"]
     out.print(

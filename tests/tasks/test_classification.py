@@ -36,18 +36,19 @@ def test_encode_truncates_without_padding_and_collate_pads_per_batch(task, token
 def test_scores_match_sklearn(task):
     targets = np.array([0, 0, 1, 2, 2, 2])
     logits = np.eye(3)[[0, 1, 1, 2, 0, 2]]
-    scores = task.scores(logits, targets, LABELS)
+    scores = task.scores(list(logits), [LABELS[i] for i in targets], LABELS)
+    assert scores == task.trainer_scores(logits, targets, LABELS)
     predicted = logits.argmax(-1)
     assert scores["accuracy"] == pytest.approx(4 / 6)
     assert scores["macro_f1"] == pytest.approx(f1_score(targets, predicted, average="macro"))
     assert scores["weighted_f1"] == pytest.approx(f1_score(targets, predicted, average="weighted"))
-    detailed = task.detailed(logits, targets, LABELS)
+    detailed = task.detailed(list(logits), [LABELS[i] for i in targets], LABELS)
     assert detailed["confusion_matrix"]["matrix"] == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
     assert detailed["per_class"]["neutral"]["support"] == 1
 
 
 def test_decode_gives_labels_and_probabilities(task):
-    predictions = task.decode(np.array([[0.0, 0.0, 3.0], [5.0, 0.0, 0.0]]), LABELS)
+    predictions = task.decode(np.array([[0.0, 0.0, 3.0], [5.0, 0.0, 0.0]]), ["a", "b"], LABELS)
     assert [p["label"] for p in predictions] == ["positive", "negative"]
     assert sum(predictions[0]["scores"].values()) == pytest.approx(1.0)
     assert predictions[0]["score"] == pytest.approx(predictions[0]["scores"]["positive"])

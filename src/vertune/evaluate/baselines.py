@@ -50,7 +50,7 @@ def run_baselines(
 
     `features` and `collate` are the run's own (each split is tokenised once per run)."""
     builders: dict[str, Callable[[], tuple[np.ndarray, ...]]] = {
-        "tfidf_logreg": lambda: _tfidf(splits),
+        "tfidf_logreg": lambda: _tfidf(task, splits),
         "linear_probe": lambda: _embeddings(recipe, features, collate, precision, quiet),
     }
     results = {}
@@ -59,16 +59,15 @@ def run_baselines(
         train_x, validation_x, test_x = builders[name]()
         scaled = name == "linear_probe"
         probabilities = _fit_logreg(task, splits, train_x, validation_x, test_x, scaled)
-        test_ids = task.target_ids(splits.test.targets, splits.labels)
         results[name] = {
-            **task.scores(probabilities, test_ids, splits.labels),
+            **task.scores(probabilities, splits.test.targets, splits.labels),
             "seconds": round(time.perf_counter() - start, 2),
             "description": DESCRIPTIONS[name],
         }
     return results
 
 
-def _tfidf(splits: Splits) -> tuple[Any, Any, Any]:
+def _tfidf(task: Any, splits: Splits) -> tuple[Any, Any, Any]:
     vectorizer = FeatureUnion(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=100_000)),
@@ -80,8 +79,11 @@ def _tfidf(splits: Splits) -> tuple[Any, Any, Any]:
             ),
         ]
     )
-    train_x = vectorizer.fit_transform(splits.train.texts)
-    return train_x, vectorizer.transform(splits.validation.texts), vectorizer.transform(splits.test.texts)
+    train, validation, test = (
+        [task.text_of(x) for x in s.inputs] for s in (splits.train, splits.validation, splits.test)
+    )
+    train_x = vectorizer.fit_transform(train)
+    return train_x, vectorizer.transform(validation), vectorizer.transform(test)
 
 
 def _embeddings(
@@ -98,18 +100,19 @@ def _embeddings(
         recipe.model.name, lambda: AutoModel.from_pretrained(path, **load_options(recipe.model))
     )
     device = pick_device()
-    encoder.to(device)
+    encoder.to(device).eval()
     return tuple(
-        run_batches(
-            encoder,
-            features[role],
-            collate,
-            _mean_pool,
-            batch_size=recipe.training.eval_batch_size,
-            precision=precision,
-            device=device,
-            description=f"linear probe: embedding {role}",
-            quiet=quiet,
+        np.stack(
+            run_batches(
+                lambda batch: _mean_pool(encoder(**batch), batch),
+                features[role],
+                collate,
+                batch_size=recipe.training.eval_batch_size,
+                precision=precision,
+                device=device,
+                description=f"linear probe: embedding {role}",
+                quiet=quiet,
+            )
         )
         for role in ("train", "validation", "test")
     )
@@ -125,7 +128,7 @@ def _fit_logreg(
 ) -> np.ndarray:
     """Fit one model per C, keep the best on validation, return its test probabilities (all classes)."""
     train_ids = task.target_ids(splits.train.targets, splits.labels)
-    validation_ids = task.target_ids(splits.validation.targets, splits.labels)
+
     best_score, best_model = -1.0, None
     for c in C_GRID:
         model = LogisticRegression(C=c, max_iter=2000)
@@ -133,7 +136,7 @@ def _fit_logreg(
             model = make_pipeline(StandardScaler(), model)
         model.fit(train_x, train_ids)
         probabilities = _all_classes(model, model.predict_proba(validation_x), len(splits.labels))
-        score = task.scores(probabilities, validation_ids, splits.labels)[task.default_metric]
+        score = task.scores(probabilities, splits.validation.targets, splits.labels)[task.default_metric]
         if score > best_score:
             best_score, best_model = score, model
     assert best_model is not None

@@ -1,6 +1,8 @@
 """Predictor: a trained run's model ready for fast inference, used by evaluate, predict and serve.
 
 It reads only the run directory (never the trainer), so anything that serves a model imports this.
+The model call is one method, `forward`, so another runtime (ONNX Runtime, a quantised model) plugs in by
+overriding it while the task's encoding, window merging and decoding stay the same.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ from vertune.tasks import get_task
 class Predictor:
     def __init__(
         self,
-        model: torch.nn.Module,
+        model: torch.nn.Module | None,
         tokenizer: Any,
         task: Any,
         labels: list[str],
         max_length: int,
         precision: str = "auto",
         batch_size: int = 64,
+        device: torch.device | None = None,
     ):
-        self.device = pick_device()
-        self.model = model.to(self.device).eval()
+        self.device = device or pick_device()
+        self.model = model.to(self.device).eval() if model is not None else None
         self.tokenizer = tokenizer
         self.task = task
         self.labels = labels
@@ -40,34 +43,46 @@ class Predictor:
 
     @classmethod
     def from_run(cls, run_path: str | Path, precision: str = "auto", batch_size: int = 64) -> Predictor:
+        run = RunDir(run_path).require_model()
+        task = get_task(run.load_recipe().task)
+        return cls(task.load_trained(str(run.model_dir)), *cls.run_parts(run), precision, batch_size)
+
+    @staticmethod
+    def run_parts(run: RunDir) -> tuple[Any, Any, list[str], int]:
+        """What every runtime needs from a run besides the model: tokenizer, task, labels, max_length."""
         from transformers import AutoTokenizer
 
-        run = RunDir(run_path).require_model()
         recipe = run.load_recipe()
-        task = get_task(recipe.task)
-        model = task.load_trained(str(run.model_dir))
         tokenizer = AutoTokenizer.from_pretrained(str(run.model_dir))
-        return cls(
-            model, tokenizer, task, run.load_labels(), recipe.training.max_length, precision, batch_size
-        )
+        return tokenizer, get_task(recipe.task), run.load_labels(), recipe.training.max_length
 
-    def logits(self, texts: list[str], quiet: bool = True) -> np.ndarray:
-        return self.logits_of(self.task.encode(texts, self.tokenizer, self.max_length), quiet=quiet)
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Logits of one collated batch."""
+        assert self.model is not None
+        return self.model(**batch).logits
 
-    def logits_of(self, features: list[dict[str, Any]], quiet: bool = True) -> np.ndarray:
-        """Logits for already encoded features (so a run tokenises each split once)."""
+    def outputs(self, features: list[dict[str, Any]], quiet: bool = True) -> list[np.ndarray]:
+        """One output row per feature (already encoded features, so a run tokenises each split once)."""
         return run_batches(
-            self.model,
+            self.forward,
             features,
             self.collate,
-            lambda outputs, batch: outputs.logits,
             batch_size=self.batch_size,
             precision=self.precision,
             device=self.device,
             quiet=quiet,
         )
 
-    def predict(self, texts: list[str], quiet: bool = True) -> list[dict[str, Any]]:
-        if not texts:
+    def predictions_of(self, features: list[dict[str, Any]], count: int, quiet: bool = True) -> list[Any]:
+        """One prediction per input, from the features of `count` inputs."""
+        return self.task.merge(self.outputs(features, quiet=quiet), features, count)
+
+    def predictions(self, inputs: list[Any], quiet: bool = True) -> list[Any]:
+        features = self.task.encode(inputs, self.tokenizer, self.max_length)
+        return self.predictions_of(features, len(inputs), quiet=quiet)
+
+    def predict(self, inputs: list[Any], quiet: bool = True) -> list[dict[str, Any]]:
+        """Decoded predictions in the user's terms (labels, scores, spans)."""
+        if not inputs:
             return []
-        return self.task.decode(self.logits(texts, quiet=quiet), self.labels)
+        return self.task.decode(self.predictions(inputs, quiet=quiet), inputs, self.labels)

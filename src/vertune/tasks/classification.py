@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -9,7 +10,15 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from vertune.data.readers import Table
-from vertune.data.validate import DataReport, texts_and_labels, validate_classification
+from vertune.data.validate import (
+    DataReport,
+    check_columns,
+    check_known_labels,
+    is_missing,
+    texts_and_labels,
+    validate_classification,
+)
+from vertune.errors import DataError
 from vertune.recipe import DataConfig
 from vertune.tasks.base import Examples
 
@@ -21,6 +30,8 @@ class ClassificationTask:
         "accuracy",
         *(f"{average}_{kind}" for average in ("macro", "weighted") for kind in ("precision", "recall", "f1")),
     )
+    summary_metrics = ("accuracy", "macro_f1", "weighted_f1")
+    baselines = ("tfidf_logreg", "linear_probe")
 
     def validate(
         self,
@@ -28,18 +39,37 @@ class ClassificationTask:
         data: DataConfig,
         count_tokens: Callable[[list[str]], list[int]] | None,
         max_length: int | None,
+        labels: Sequence[str] | None = None,
     ) -> DataReport:
-        return validate_classification(splits, data.text_column, data.label_column, count_tokens, max_length)
+        report = validate_classification(
+            splits, data.text_column, data.label_column, count_tokens, max_length
+        )
+        if labels is not None and not report.errors:
+            for table in splits.values():
+                report.problems += check_known_labels(table, data.label_column, set(labels))
+        return report
 
     def examples(self, table: Table, data: DataConfig) -> Examples:
         texts, labels = texts_and_labels(table, data.text_column, data.label_column)
         return Examples(table.path, texts, labels, list(table.lines))
+
+    def inputs(self, table: Table, data: DataConfig) -> list[Any]:
+        problems = check_columns(table, {"data.text_column": data.text_column})
+        if problems:
+            raise DataError(problems)
+        return ["" if is_missing(t) else str(t) for t in table.column(data.text_column)]
+
+    def text_of(self, item: Any) -> str:
+        return str(item)
 
     def stratify_key(self, examples: Examples) -> list[str]:
         return list(examples.targets)
 
     def labels(self, train: Examples) -> list[str]:
         return sorted(set(train.targets))
+
+    def target_stats(self, examples: Examples) -> dict[str, Any]:
+        return {"classes": dict(Counter(examples.targets).most_common())}
 
     def head(self, model_path: str, labels: Sequence[str], **load_options: Any) -> Any:
         from transformers import AutoModelForSequenceClassification
@@ -58,8 +88,8 @@ class ClassificationTask:
 
         return AutoModelForSequenceClassification.from_pretrained(model_dir)
 
-    def encode(self, texts: Sequence[str], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
-        encoded = tokenizer(list(texts), truncation=True, max_length=max_length, return_token_type_ids=False)
+    def encode(self, inputs: Sequence[Any], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
+        encoded = tokenizer(list(inputs), truncation=True, max_length=max_length, return_token_type_ids=False)
         return [
             dict(zip(encoded.keys(), values, strict=True)) for values in zip(*encoded.values(), strict=True)
         ]
@@ -80,7 +110,20 @@ class ClassificationTask:
         # Multiples of 16 keep bf16 matrix tiles (AMX, tensor cores) full.
         return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=16, return_tensors="pt")
 
-    def scores(self, logits: np.ndarray, target_ids: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
+    def merge(self, outputs: list[np.ndarray], features: list[dict[str, Any]], count: int) -> list[Any]:
+        return list(outputs)  # one feature per input
+
+    def trainer_scores(
+        self, predictions: np.ndarray, label_ids: np.ndarray, labels: Sequence[str]
+    ) -> dict[str, float]:
+        return self._scores(np.asarray(predictions), np.asarray(label_ids), labels)
+
+    def scores(
+        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+    ) -> dict[str, float]:
+        return self._scores(np.asarray(predictions), self.target_ids(targets, labels), labels)
+
+    def _scores(self, logits: np.ndarray, target_ids: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
         predicted = logits.argmax(axis=-1)
         ids = list(range(len(labels)))
         result: dict[str, float] = {"accuracy": float(accuracy_score(target_ids, predicted))}
@@ -95,7 +138,10 @@ class ClassificationTask:
             }
         return result
 
-    def detailed(self, logits: np.ndarray, target_ids: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+    def detailed(
+        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+    ) -> dict[str, Any]:
+        logits, target_ids = np.asarray(predictions), self.target_ids(targets, labels)
         predicted = logits.argmax(axis=-1)
         ids = list(range(len(labels)))
         p, r, f, support = precision_recall_fscore_support(
@@ -112,13 +158,16 @@ class ClassificationTask:
         }
         matrix = confusion_matrix(target_ids, predicted, labels=ids).tolist()
         return {
-            **self.scores(logits, target_ids, labels),
+            **self._scores(logits, target_ids, labels),
             "per_class": per_class,
             "confusion_matrix": {"labels": list(labels), "matrix": matrix},
             "examples": len(target_ids),
         }
 
-    def decode(self, logits: np.ndarray, labels: Sequence[str]) -> list[dict[str, Any]]:
+    def decode(
+        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        logits = np.asarray(predictions, dtype=np.float64)
         shifted = logits - logits.max(axis=-1, keepdims=True)
         probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
         best = probabilities.argmax(axis=-1)

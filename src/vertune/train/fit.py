@@ -123,7 +123,7 @@ def fit(
         eval_dataset=datasets["validation"],
         data_collator=task.collator(tokenizer),
         processing_class=tokenizer,
-        compute_metrics=lambda p: task.scores(
+        compute_metrics=lambda p: task.trainer_scores(
             np.asarray(p.predictions), np.asarray(p.label_ids), splits.labels
         ),
         callbacks=callbacks,

@@ -52,11 +52,11 @@ def warm_start_head(
     captured: list[torch.Tensor] = []
     hook = layer.register_forward_pre_hook(lambda _module, args: captured.append(args[0]))
     try:
-        inputs = run_batches(
-            model,
+        model.eval()
+        rows = run_batches(
+            lambda batch: (model(**batch), captured.pop())[1],
             features,
             collate,
-            lambda _outputs, _batch: captured.pop(),
             batch_size=batch_size,
             precision=precision,
             device=device,
@@ -65,6 +65,7 @@ def warm_start_head(
         )
     finally:
         hook.remove()
+    inputs = np.stack(rows)
     mean, std = inputs.mean(0), inputs.std(0) + 1e-6
     # Strongly regularised: an over-confident starting head would be unlearned first.
     probe = LogisticRegression(C=PROBE_C, max_iter=2000).fit((inputs - mean) / std, target_ids)
