@@ -275,8 +275,8 @@ def predict_file(
     predictor = Predictor.from_run(run.path)
     predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
     frame = pd.DataFrame(table.values)
-    frame["prediction"] = [p["label"] for p in predictions]
-    frame["score"] = [round(p["score"], 6) for p in predictions]
+    added = pd.DataFrame([predictor.task.prediction_columns(p) for p in predictions], index=frame.index)
+    frame = pd.concat([frame, added], axis=1)
     _write_frame(frame, Path(output_path))
     return len(frame)
 

@@ -111,12 +111,10 @@ def predict(
         out.print(f"wrote {rows} predictions to {output}", markup=False, highlight=False)
         return
     for text, prediction in zip(texts or [], api.predict(run, texts or []), strict=True):
-        print(
-            json.dumps(
-                {"text": text, "label": prediction["label"], "score": round(prediction["score"], 6)},
-                ensure_ascii=False,
-            )
-        )
+        shown = {
+            k: round(v, 6) if isinstance(v, float) else v for k, v in prediction.items() if k != "scores"
+        }
+        print(json.dumps({"text": text, **shown}, ensure_ascii=False))
 
 
 @data_app.command("check")

@@ -121,6 +121,9 @@ class Task(Protocol):
     ) -> dict[str, Any]:
         """Scalar metrics plus what the report shows (per class, confusion matrix, ...)."""
 
+    def prediction_columns(self, prediction: dict[str, Any]) -> dict[str, Any]:
+        """One decoded prediction as the columns `predict --file` adds to a row (scalars or JSON text)."""
+
     def decode(
         self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:

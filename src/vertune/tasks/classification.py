@@ -164,6 +164,9 @@ class ClassificationTask:
             "examples": len(target_ids),
         }
 
+    def prediction_columns(self, prediction: dict[str, Any]) -> dict[str, Any]:
+        return {"prediction": prediction["label"], "score": round(prediction["score"], 6)}
+
     def decode(
         self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
