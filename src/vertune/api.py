@@ -110,6 +110,7 @@ def train(
     from vertune.data.prepare import prepare_splits
     from vertune.evaluate.baselines import run_baselines
     from vertune.hardware import resolve_precision
+    from vertune.methods.saving import save_trained
     from vertune.models.loading import load_tokenizer
     from vertune.models.predictor import Predictor
     from vertune.tasks import get_task
@@ -151,7 +152,7 @@ def train(
     tokenizer.model_max_length = max_length  # so pipeline(..., truncation=True) cuts where training did
 
     def save(directory: Path) -> None:
-        fitted.model.save_pretrained(directory)
+        save_trained(fitted.model, directory, merge=recipe.method.merge)
         tokenizer.save_pretrained(directory)
 
     run.save_model(save)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +15,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from vertune.data.prepare import Splits
 from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
+from vertune.methods.base import method_callbacks
 from vertune.models.loading import dropout_overrides, load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.recipe import Recipe
@@ -37,12 +40,20 @@ def count_parameters(model: Any) -> tuple[int, int]:
     return trainable, sum(p.numel() for p in model.parameters())
 
 
-def build_model(recipe: Recipe, task: Any, labels: list[str]) -> tuple[Any, Any]:
+def optimizer_steps(recipe: Recipe, train_rows: int) -> int:
+    """Optimizer steps of the whole run (every process together), for methods with their own schedule."""
+    t = recipe.training
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    per_epoch = math.ceil(train_rows / (t.batch_size * world) / t.gradient_accumulation_steps)
+    return max(1, math.ceil(per_epoch * t.epochs))
+
+
+def build_model(recipe: Recipe, task: Any, labels: list[str], train_rows: int = 0) -> tuple[Any, Any]:
     """The pre-trained backbone with the task head, prepared by the recipe's method."""
     path = resolve_model(recipe.model.name)
     options = {**load_options(recipe.model), **dropout_overrides(recipe.model, recipe.training.dropout)}
     model = loading(recipe.model.name, lambda: task.head(path, labels, **options))
-    method = build_method(recipe.method)
+    method = build_method(recipe.method, total_steps=optimizer_steps(recipe, train_rows))
     return method.prepare(model), method
 
 
@@ -90,7 +101,7 @@ def fit(
     quiet: bool = False,
 ) -> FitResult:
     set_seed(recipe.training.seed)
-    model, method = build_model(recipe, task, splits.labels)
+    model, method = build_model(recipe, task, splits.labels, len(splits.train))
     trainable, total = count_parameters(model)
     datasets = {}
     for role in ("train", "validation"):
@@ -111,7 +122,7 @@ def fit(
             quiet=quiet,
         )
     clock = TrainingClock(len(datasets["train"]))
-    callbacks: list[Any] = [JsonlLog(run), clock]
+    callbacks: list[Any] = [JsonlLog(run), clock, *method_callbacks(method)]
     if recipe.training.early_stopping_patience > 0:
         callbacks.append(
             EarlyStoppingCallback(early_stopping_patience=recipe.training.early_stopping_patience)
