@@ -97,6 +97,19 @@ def _open_run(recipe: Recipe, resume: bool, overwrite: bool) -> RunDir:
     return run.create()
 
 
+def _process_state() -> Any:
+    """accelerate's view of the processes when launched with several (WORLD_SIZE > 1), else None."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return None
+    from accelerate import PartialState
+
+    from vertune.hardware import pick_device
+
+    return PartialState(cpu=pick_device().type == "cpu")  # as TrainingArguments(use_cpu=...) will
+
+
 def train(
     recipe: Recipe | str | Path,
     overrides: Sequence[str] = (),
@@ -121,6 +134,9 @@ def train(
         recipe = load_recipe(recipe, list(overrides))
     if output is not None:
         recipe.output = Path(output)
+    process = _process_state()
+    if process is not None and not process.is_main_process:
+        notify, quiet = _log, True  # one process speaks for the run
     task = get_task(recipe.task)
     _check_metric(recipe.training.metric_for_best, task)
     tokenizer = load_tokenizer(recipe.model)
@@ -130,13 +146,20 @@ def train(
         + ", ".join(f"{role} {n} rows" for role, n in splits.sizes().items())
         + f"; {len(splits.labels)} classes"
     )
-    run = _open_run(recipe, resume, overwrite)
-    if resume and run.recipe_path.exists():
-        for change in _recipe_changes(run.load_recipe(), recipe):
-            notify(f"warning: resuming with a changed recipe: {change}")
-    write_text_atomic(run.recipe_path, recipe.to_yaml())
-    write_json_atomic(run.labels_path, _labels_file(splits.labels))
-    write_json_atomic(run.lineage_path, build_lineage(recipe))
+    # Under accelerate launch / torchrun only rank 0 creates, replaces or writes the run directory;
+    # the other ranks wait for it at a barrier.
+    if process is None or process.is_main_process:
+        run = _open_run(recipe, resume, overwrite)
+        if resume and run.recipe_path.exists():
+            for change in _recipe_changes(run.load_recipe(), recipe):
+                notify(f"warning: resuming with a changed recipe: {change}")
+        write_text_atomic(run.recipe_path, recipe.to_yaml())
+        write_json_atomic(run.labels_path, _labels_file(splits.labels))
+        write_json_atomic(run.lineage_path, build_lineage(recipe))
+    else:
+        run = RunDir(recipe.output)
+    if process is not None:
+        process.wait_for_everyone()
 
     max_length = recipe.training.max_length
     features = {

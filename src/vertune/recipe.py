@@ -145,6 +145,15 @@ class TrainingConfig(StrictModel):
     precision: Precision = "auto"
     max_length: int = Field(default=128, ge=8)
     gradient_accumulation_steps: int = Field(default=1, ge=1)
+    # Scale-out on the engine transformers already uses; passed to TrainingArguments unchanged.
+    ddp_backend: Literal["gloo", "nccl", "ccl", "mpi", "hccl"] | None = Field(
+        default=None, description="null = gloo on CPU, nccl on GPU"
+    )
+    fsdp: str | None = Field(default=None, description="TrainingArguments.fsdp, e.g. 'full_shard auto_wrap'")
+    fsdp_config: dict[str, Any] | None = Field(default=None, description="TrainingArguments.fsdp_config")
+    deepspeed: str | dict[str, Any] | None = Field(
+        default=None, description="a DeepSpeed JSON config (path or mapping); needs `pip install deepspeed`"
+    )
 
 
 Baseline = Literal["tfidf_logreg", "linear_probe"]

@@ -86,7 +86,16 @@ def training_arguments(recipe: Recipe, run: RunDir, precision: str, quiet: bool)
         dataloader_num_workers=0,
         report_to="none",
         disable_tqdm=quiet,
+        **scale_out_arguments(recipe),
     )
+
+
+def scale_out_arguments(recipe: Recipe) -> dict[str, Any]:
+    """The recipe's DDP / FSDP / DeepSpeed settings, for TrainingArguments (only those that are set)."""
+    t = recipe.training
+    options = {"ddp_backend": t.ddp_backend, "fsdp": t.fsdp, "fsdp_config": t.fsdp_config}
+    options["deepspeed"] = t.deepspeed
+    return {key: value for key, value in options.items() if value is not None}
 
 
 def fit(
