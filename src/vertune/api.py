@@ -374,3 +374,19 @@ def _split_stats(examples: Any, file_stats: dict[str, Any] | None) -> dict[str, 
 def _notify_report(report: DataReport, notify: Notify) -> None:
     for problem in report.warnings:
         notify(f"warning: {problem}")
+
+
+def compare(
+    recipe: str | Path,
+    methods: Sequence[str],
+    seeds: int = 3,
+    output: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    budget_seconds: float | None = None,
+    quiet: bool = False,
+    notify: Notify = _log,
+) -> dict[str, Any]:
+    """Train the recipe once per method and seed on the same splits; write a comparison directory."""
+    from vertune.train.compare import compare as run_compare
+
+    return run_compare(recipe, methods, seeds, output, overrides, budget_seconds, quiet, notify)

@@ -36,8 +36,9 @@ class FitResult:
 
 
 def count_parameters(model: Any) -> tuple[int, int]:
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    return trainable, sum(p.numel() for p in model.parameters())
+    # PEFT keeps a frozen `original_module` beside each trainable head copy: count the head once.
+    named = [(n, p) for n, p in model.named_parameters() if ".original_module." not in n]
+    return sum(p.numel() for _, p in named if p.requires_grad), sum(p.numel() for _, p in named)
 
 
 def optimizer_steps(recipe: Recipe, train_rows: int) -> int:
