@@ -118,6 +118,7 @@ def train(
     overwrite: bool = False,
     quiet: bool = False,
     notify: Notify = _log,
+    callbacks: Sequence[Any] = (),
 ) -> TrainResult:
     """Validate data, fine-tune, evaluate against baselines on the test split, write the run directory."""
     from vertune.data.prepare import prepare_splits
@@ -168,7 +169,18 @@ def train(
     }
     precision = resolve_precision(recipe.training.precision)
     notify(f"training: {recipe.model.name}, method {recipe.method.name}, {precision}, output {run.path}")
-    fitted = fit(recipe, run, task, splits, features, tokenizer, precision, resume=resume, quiet=quiet)
+    fitted = fit(
+        recipe,
+        run,
+        task,
+        splits,
+        features,
+        tokenizer,
+        precision,
+        resume=resume,
+        quiet=quiet,
+        callbacks=callbacks,
+    )
     if not fitted.is_main_process:  # under accelerate / torchrun, rank 0 writes the run
         return TrainResult(run, {}, {})
 
@@ -390,3 +402,18 @@ def compare(
     from vertune.train.compare import compare as run_compare
 
     return run_compare(recipe, methods, seeds, output, overrides, budget_seconds, quiet, notify)
+
+
+def tune(
+    recipe: str | Path,
+    trials: int | None = None,
+    timeout: float | None = None,
+    output: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    quiet: bool = False,
+    notify: Notify = _log,
+) -> dict[str, Any]:
+    """Optuna search over the recipe's `tune.space` (validation metric); writes best_recipe.yaml."""
+    from vertune.train.tune import tune as run_tune
+
+    return run_tune(recipe, trials, timeout, output, overrides, quiet, notify)

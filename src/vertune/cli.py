@@ -129,7 +129,9 @@ def compare(
         str, typer.Option(help="Comma-separated methods; +l2sp stacks L2-SP, e.g. full,lora,full+l2sp.")
     ] = "full,lora,bitfit,head-only",
     seeds: Annotated[int, typer.Option(help="Training seeds per method (the data split stays fixed).")] = 3,
-    output: Annotated[Path | None, typer.Option(help="Comparison directory (default: <output>-compare).")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Comparison directory (default: <output>-compare).")
+    ] = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a recipe key: --set training.epochs=3")
     ] = None,
@@ -160,6 +162,38 @@ def compare(
     rec = result["recommendation"]
     out.print(f"recommendation: {rec['method']} ({rec['rule']})", markup=False, highlight=False)
     out.print(f"report: {result['files']['markdown']}", markup=False, highlight=False)
+
+
+@app.command()
+def tune(
+    recipe: Annotated[Path, typer.Argument(help="The recipe YAML (its tune: section sets the search).")],
+    trials: Annotated[int | None, typer.Option(help="Trials in all (default: tune.trials).")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after this many seconds.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Search directory (default: <output>-tune).")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a recipe key: --set method.name=lora")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Search learning rate, epochs, batch size, ... and the method's knobs with Optuna (resumable)."""
+    from vertune import api
+
+    result = api.tune(recipe, trials, timeout, output, set_ or [], quiet=quiet, notify=_say(quiet))
+    states: dict[str, int] = {}
+    for trial in result["trials"]:
+        states[trial["state"].lower()] = states.get(trial["state"].lower(), 0) + 1
+    out.print(", ".join(f"{n} {s}" for s, n in states.items()) + " trials", markup=False, highlight=False)
+    if result["best"] is None:
+        raise VertuneError("no trial completed; raise --trials or --timeout")
+    best = result["best"]
+    out.print(
+        f"best: trial {best['number']}, {result['metric']} {best['value']:.4f}, {best['params']}",
+        markup=False,
+        highlight=False,
+    )
+    out.print(f"best recipe: {result['best_recipe']}", markup=False, highlight=False)
 
 
 @data_app.command("check")

@@ -163,6 +163,35 @@ class EvaluationConfig(StrictModel):
     baselines: list[Baseline] = Field(default_factory=lambda: ["tfidf_logreg", "linear_probe"])
 
 
+class SearchParam(StrictModel):
+    """One dimension of the search: a range (`low`, `high`, optionally `log` / `step`) or `choices`."""
+
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    step: float | None = None
+    choices: list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _range_or_choices(self) -> SearchParam:
+        if (self.choices is None) == (self.low is None or self.high is None):
+            raise ValueError("give either low and high, or choices")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low is above high")
+        return self
+
+
+class TuneConfig(StrictModel):
+    trials: int = Field(default=20, ge=1, description="trials in all (a resumed search counts earlier ones)")
+    timeout: float | None = Field(default=None, gt=0, description="seconds for this invocation; null = none")
+    pruner: Literal["median", "none"] = Field(
+        default="median", description="stop trials whose validation curve is below the median"
+    )
+    space: dict[str, SearchParam] | None = Field(
+        default=None, description="recipe key -> range or choices; null = the defaults for the method"
+    )
+
+
 class Recipe(StrictModel):
     model: ModelConfig
     task: str = "classification"
@@ -170,6 +199,7 @@ class Recipe(StrictModel):
     method: MethodConfig = Field(default_factory=MethodConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    tune: TuneConfig = Field(default_factory=TuneConfig)
     output: Path | None = Field(default=None, description="run directory; default runs/<recipe name>")
 
     @model_validator(mode="before")

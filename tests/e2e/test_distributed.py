@@ -32,7 +32,9 @@ def torchrun(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def final_eval(run: Path) -> dict:
-    return [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if "eval_loss" in line][-1]
+    return [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if "eval_loss" in line][
+        -1
+    ]
 
 
 def test_two_processes_match_one(tmp_path):
@@ -44,7 +46,9 @@ def test_two_processes_match_one(tmp_path):
     one_eval = final_eval(run)
 
     # --overwrite over the finished run: only rank 0 may delete and recreate the directory.
-    double = torchrun("train", str(recipe), "--quiet", "--overwrite", "--set", "training.batch_size=8", cwd=tmp_path)
+    double = torchrun(
+        "train", str(recipe), "--quiet", "--overwrite", "--set", "training.batch_size=8", cwd=tmp_path
+    )
     assert double.returncode == 0, double.stderr[-3000:]
     two = json.loads((run / "metrics.json").read_text())
     two_eval = final_eval(run)

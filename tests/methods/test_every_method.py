@@ -120,7 +120,9 @@ def test_houlsby_adapts_attention_and_feed_forward(minilm_dir):
 def test_freeze_ratio(minilm_dir):
     method = build_method(MethodConfig(name="freeze", freeze={"ratio": 0.5}))
     model = method.prepare(build(minilm_dir, "sequence"))
-    frozen_layers = {n.split(".")[3] for n, p in model.named_parameters() if "layer." in n and not p.requires_grad}
+    frozen_layers = {
+        n.split(".")[3] for n, p in model.named_parameters() if "layer." in n and not p.requires_grad
+    }
     assert frozen_layers == {"0", "1", "2"}
 
 

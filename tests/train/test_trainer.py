@@ -73,3 +73,26 @@ def test_the_head_keeps_its_learning_rate_through_a_peft_wrapper(parts):
     rates = {id(p): g["lr"] for g in optimizer.param_groups for p in g["params"]}
     assert {rates[i] for i in head} == {3e-3}
     assert {lr for i, lr in rates.items() if i not in head} == {1e-4}
+
+
+def test_scale_out_settings_pass_through(tmp_path):
+    from vertune.recipe import recipe_from_dict
+    from vertune.train.fit import scale_out_arguments
+
+    recipe = recipe_from_dict(
+        {
+            "model": "minilm",
+            "data": {"train": "t.csv"},
+            "training": {
+                "fsdp": "full_shard auto_wrap",
+                "fsdp_config": {"min_num_params": 1000},
+                "deepspeed": "ds.json",
+            },
+        }
+    )
+    assert scale_out_arguments(recipe) == {
+        "fsdp": "full_shard auto_wrap",
+        "fsdp_config": {"min_num_params": 1000},
+        "deepspeed": "ds.json",
+    }
+    assert scale_out_arguments(recipe_from_dict({"model": "minilm", "data": {"train": "t.csv"}})) == {}

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from vertune.methods.base import transformer_layers, train_only_head, unwrap
+from vertune.methods.base import train_only_head, transformer_layers, unwrap
 
 CONFIG_FILE = "bottleneck_adapter.json"
 

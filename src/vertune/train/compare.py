@@ -144,9 +144,7 @@ def recommend(summary: list[dict[str, Any]], budget_seconds: float | None) -> di
         + "; a method with fewer trainable parameters within one standard deviation of the best wins"
     )
     fits = [
-        s
-        for s in summary
-        if budget_seconds is None or (s["training_seconds"] or math.inf) <= budget_seconds
+        s for s in summary if budget_seconds is None or (s["training_seconds"] or math.inf) <= budget_seconds
     ]
     if not fits:
         return {"method": None, "rule": rule, "reason": "no method trained within the time budget"}

@@ -72,7 +72,11 @@ def write_comparison(directory: Path, result: dict[str, Any]) -> dict[str, Path]
         parts += ["", "Baselines on the same split: "]
         parts[-1] += ", ".join(f"{k} {v:.4f}" for k, v in result["baselines"].items() if v is not None)
     if result["failures"]:
-        parts += ["", "Failed runs:", *(f"- {f['method']} seed {f['seed']}: {f['error']}" for f in result["failures"])]
+        parts += [
+            "",
+            "Failed runs:",
+            *(f"- {f['method']} seed {f['seed']}: {f['error']}" for f in result["failures"]),
+        ]
     parts += ["", *(f"![{name}](plots/{path.name})" for name, path in plots.items())]
     write_text_atomic(directory / "comparison.md", "\n".join(parts) + "\n")
     return {"markdown": directory / "comparison.md", **plots}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,7 +110,9 @@ def fit(
     precision: str,
     resume: bool = False,
     quiet: bool = False,
+    callbacks: Sequence[Any] = (),
 ) -> FitResult:
+    """Train; `callbacks` are extra TrainerCallbacks (vertune tune's pruning)."""
     set_seed(recipe.training.seed)
     model, method = build_model(recipe, task, splits.labels, len(splits.train))
     trainable, total = count_parameters(model)
@@ -132,7 +135,7 @@ def fit(
             quiet=quiet,
         )
     clock = TrainingClock(len(datasets["train"]))
-    callbacks: list[Any] = [JsonlLog(run), clock, *method_callbacks(method)]
+    callbacks = [JsonlLog(run), clock, *method_callbacks(method), *callbacks]
     if recipe.training.early_stopping_patience > 0:
         callbacks.append(
             EarlyStoppingCallback(early_stopping_patience=recipe.training.early_stopping_patience)
