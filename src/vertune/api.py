@@ -97,6 +97,19 @@ def _open_run(recipe: Recipe, resume: bool, overwrite: bool) -> RunDir:
     return run.create()
 
 
+def _process_state() -> Any:
+    """accelerate's view of the processes when launched with several (WORLD_SIZE > 1), else None."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return None
+    from accelerate import PartialState
+
+    from vertune.hardware import pick_device
+
+    return PartialState(cpu=pick_device().type == "cpu")  # as TrainingArguments(use_cpu=...) will
+
+
 def train(
     recipe: Recipe | str | Path,
     overrides: Sequence[str] = (),
@@ -105,11 +118,13 @@ def train(
     overwrite: bool = False,
     quiet: bool = False,
     notify: Notify = _log,
+    callbacks: Sequence[Any] = (),
 ) -> TrainResult:
     """Validate data, fine-tune, evaluate against baselines on the test split, write the run directory."""
     from vertune.data.prepare import prepare_splits
     from vertune.evaluate.baselines import run_baselines
     from vertune.hardware import resolve_precision
+    from vertune.methods.saving import save_trained
     from vertune.models.loading import load_tokenizer
     from vertune.models.predictor import Predictor
     from vertune.tasks import get_task
@@ -120,6 +135,9 @@ def train(
         recipe = load_recipe(recipe, list(overrides))
     if output is not None:
         recipe.output = Path(output)
+    process = _process_state()
+    if process is not None and not process.is_main_process:
+        notify, quiet = _log, True  # one process speaks for the run
     task = get_task(recipe.task)
     _check_metric(recipe.training.metric_for_best, task)
     tokenizer = load_tokenizer(recipe.model)
@@ -129,13 +147,20 @@ def train(
         + ", ".join(f"{role} {n} rows" for role, n in splits.sizes().items())
         + f"; {len(splits.labels)} classes"
     )
-    run = _open_run(recipe, resume, overwrite)
-    if resume and run.recipe_path.exists():
-        for change in _recipe_changes(run.load_recipe(), recipe):
-            notify(f"warning: resuming with a changed recipe: {change}")
-    write_text_atomic(run.recipe_path, recipe.to_yaml())
-    write_json_atomic(run.labels_path, _labels_file(splits.labels))
-    write_json_atomic(run.lineage_path, build_lineage(recipe))
+    # Under accelerate launch / torchrun only rank 0 creates, replaces or writes the run directory;
+    # the other ranks wait for it at a barrier.
+    if process is None or process.is_main_process:
+        run = _open_run(recipe, resume, overwrite)
+        if resume and run.recipe_path.exists():
+            for change in _recipe_changes(run.load_recipe(), recipe):
+                notify(f"warning: resuming with a changed recipe: {change}")
+        write_text_atomic(run.recipe_path, recipe.to_yaml())
+        write_json_atomic(run.labels_path, _labels_file(splits.labels))
+        write_json_atomic(run.lineage_path, build_lineage(recipe))
+    else:
+        run = RunDir(recipe.output)
+    if process is not None:
+        process.wait_for_everyone()
 
     max_length = recipe.training.max_length
     features = {
@@ -144,14 +169,25 @@ def train(
     }
     precision = resolve_precision(recipe.training.precision)
     notify(f"training: {recipe.model.name}, method {recipe.method.name}, {precision}, output {run.path}")
-    fitted = fit(recipe, run, task, splits, features, tokenizer, precision, resume=resume, quiet=quiet)
+    fitted = fit(
+        recipe,
+        run,
+        task,
+        splits,
+        features,
+        tokenizer,
+        precision,
+        resume=resume,
+        quiet=quiet,
+        callbacks=callbacks,
+    )
     if not fitted.is_main_process:  # under accelerate / torchrun, rank 0 writes the run
         return TrainResult(run, {}, {})
 
     tokenizer.model_max_length = max_length  # so pipeline(..., truncation=True) cuts where training did
 
     def save(directory: Path) -> None:
-        fitted.model.save_pretrained(directory)
+        save_trained(fitted.model, directory, merge=recipe.method.merge)
         tokenizer.save_pretrained(directory)
 
     run.save_model(save)
@@ -345,3 +381,34 @@ def _split_stats(task: Any, examples: Any, file_stats: dict[str, Any] | None) ->
 def _notify_report(report: DataReport, notify: Notify) -> None:
     for problem in report.warnings:
         notify(f"warning: {problem}")
+
+
+def compare(
+    recipe: str | Path,
+    methods: Sequence[str],
+    seeds: int = 3,
+    output: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    budget_seconds: float | None = None,
+    quiet: bool = False,
+    notify: Notify = _log,
+) -> dict[str, Any]:
+    """Train the recipe once per method and seed on the same splits; write a comparison directory."""
+    from vertune.train.compare import compare as run_compare
+
+    return run_compare(recipe, methods, seeds, output, overrides, budget_seconds, quiet, notify)
+
+
+def tune(
+    recipe: str | Path,
+    trials: int | None = None,
+    timeout: float | None = None,
+    output: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    quiet: bool = False,
+    notify: Notify = _log,
+) -> dict[str, Any]:
+    """Optuna search over the recipe's `tune.space` (validation metric); writes best_recipe.yaml."""
+    from vertune.train.tune import tune as run_tune
+
+    return run_tune(recipe, trials, timeout, output, overrides, quiet, notify)

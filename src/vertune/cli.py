@@ -117,6 +117,80 @@ def predict(
         print(json.dumps({"text": text, **shown}, ensure_ascii=False))
 
 
+@app.command()
+def compare(
+    recipe: Annotated[Path, typer.Argument(help="The recipe YAML.")],
+    methods: Annotated[
+        str, typer.Option(help="Comma-separated methods; +l2sp stacks L2-SP, e.g. full,lora,full+l2sp.")
+    ] = "full,lora,bitfit,head-only",
+    seeds: Annotated[int, typer.Option(help="Training seeds per method (the data split stays fixed).")] = 3,
+    output: Annotated[
+        Path | None, typer.Option(help="Comparison directory (default: <output>-compare).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a recipe key: --set training.epochs=3")
+    ] = None,
+    budget: Annotated[
+        float | None, typer.Option(help="Training-seconds budget the recommendation must fit.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Train the recipe with several methods and seeds on the same splits; table, plots, recommendation.
+
+    Run it again to resume: finished runs are reused, an interrupted one continues from its checkpoint.
+    """
+    from vertune import api
+    from vertune.train.compare_report import comparison_table
+
+    result = api.compare(
+        recipe,
+        [m for m in methods.split(",") if m.strip()],
+        seeds,
+        output,
+        set_ or [],
+        budget,
+        quiet=quiet,
+        notify=_say(quiet),
+    )
+    if not quiet:
+        out.print(comparison_table(result), markup=False, highlight=False)
+    rec = result["recommendation"]
+    out.print(f"recommendation: {rec['method']} ({rec['rule']})", markup=False, highlight=False)
+    out.print(f"report: {result['files']['markdown']}", markup=False, highlight=False)
+
+
+@app.command()
+def tune(
+    recipe: Annotated[Path, typer.Argument(help="The recipe YAML (its tune: section sets the search).")],
+    trials: Annotated[int | None, typer.Option(help="Trials in all (default: tune.trials).")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after this many seconds.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Search directory (default: <output>-tune).")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a recipe key: --set method.name=lora")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Search learning rate, epochs, batch size, ... and the method's knobs with Optuna (resumable)."""
+    from vertune import api
+
+    result = api.tune(recipe, trials, timeout, output, set_ or [], quiet=quiet, notify=_say(quiet))
+    states: dict[str, int] = {}
+    for trial in result["trials"]:
+        states[trial["state"].lower()] = states.get(trial["state"].lower(), 0) + 1
+    out.print(", ".join(f"{n} {s}" for s, n in states.items()) + " trials", markup=False, highlight=False)
+    if result["best"] is None:
+        raise VertuneError("no trial completed; raise --trials or --timeout")
+    best = result["best"]
+    out.print(
+        f"best: trial {best['number']}, {result['metric']} {best['value']:.4f}, {best['params']}",
+        markup=False,
+        highlight=False,
+    )
+    out.print(f"best recipe: {result['best_recipe']}", markup=False, highlight=False)
+
+
 @data_app.command("check")
 def data_check(
     train: Annotated[Path, typer.Argument(help="The training file (csv, tsv, jsonl, parquet).")],

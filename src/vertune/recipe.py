@@ -40,18 +40,73 @@ class DataConfig(StrictModel):
     label_column: str = "label"
     validation_size: float = Field(default=0.1, gt=0, lt=1, description="share split off train if no file")
     test_size: float = Field(default=0.2, gt=0, lt=1, description="share split off train if no test file")
+    split_seed: int | None = Field(
+        default=None, description="seed of the validation / test split; null = training.seed"
+    )
 
 
 class FreezeOptions(StrictModel):
     layers: int = Field(default=2, ge=0, description="how many of the lowest transformer layers to freeze")
+    ratio: float | None = Field(
+        default=None, ge=0, le=1, description="share of the layers to freeze (rounded down); overrides layers"
+    )
     embeddings: bool = Field(default=True, description="freeze the embeddings too")
+
+
+class LoraOptions(StrictModel):
+    r: int = Field(default=8, ge=1, description="rank of the update")
+    alpha: float = Field(default=16, gt=0, description="scale: the update is multiplied by alpha / r")
+    dropout: float = Field(default=0.1, ge=0, lt=1)
+    target_modules: list[str] | None = Field(
+        default=None, description="module names to adapt; null = PEFT's choice for the architecture"
+    )
+    dora: bool = Field(default=False, description="weight-decomposed LoRA (DoRA)")
+    rslora: bool = Field(default=False, description="rank-stabilised scaling alpha / sqrt(r)")
+
+
+class AdaLoraOptions(StrictModel):
+    init_r: int = Field(default=12, ge=1, description="starting rank of every adapted matrix")
+    target_r: int = Field(default=4, ge=1, description="average rank after the budget is pruned")
+    alpha: float = Field(default=16, gt=0)
+    dropout: float = Field(default=0.1, ge=0, lt=1)
+    target_modules: list[str] | None = None
+
+
+class IA3Options(StrictModel):
+    target_modules: list[str] | None = Field(default=None, description="null = PEFT's choice")
+    feedforward_modules: list[str] | None = None
+
+
+class PrefixOptions(StrictModel):
+    virtual_tokens: int = Field(default=20, ge=1)
+    projection: bool = Field(default=False, description="reparametrise the prefix through an MLP")
+
+
+class PromptOptions(StrictModel):
+    virtual_tokens: int = Field(default=20, ge=1)
+
+
+class AdapterOptions(StrictModel):
+    kind: Literal["houlsby", "pfeiffer"] = Field(
+        default="pfeiffer", description="houlsby: after attention and feed-forward; pfeiffer: feed-forward"
+    )
+    reduction: int = Field(default=16, ge=1, description="bottleneck size = hidden size / reduction")
 
 
 class MethodConfig(StrictModel):
     name: str = "full"
     freeze: FreezeOptions = Field(default_factory=FreezeOptions)
+    lora: LoraOptions = Field(default_factory=LoraOptions)
+    adalora: AdaLoraOptions = Field(default_factory=AdaLoraOptions)
+    ia3: IA3Options = Field(default_factory=IA3Options)
+    prefix: PrefixOptions = Field(default_factory=PrefixOptions)
+    prompt: PromptOptions = Field(default_factory=PromptOptions)
+    adapter: AdapterOptions = Field(default_factory=AdapterOptions)
     l2sp: float = Field(
         default=0.0, ge=0, description="lambda of lambda*||theta - theta_0||^2 on the backbone"
+    )
+    merge: bool = Field(
+        default=True, description="fold LoRA-style adapters into model/; false keeps an adapter directory"
     )
 
     @field_validator("name")
@@ -64,7 +119,9 @@ class MethodConfig(StrictModel):
 
 class TrainingConfig(StrictModel):
     epochs: float = Field(default=5, gt=0, description="at most; early stopping usually ends sooner")
-    learning_rate: float = Field(default=1e-4, gt=0)
+    learning_rate: float | None = Field(
+        default=None, gt=0, description="the pre-trained body; null = the method's default"
+    )
     # The head starts from random weights (and sentence-embedding checkpoints ship a near-untrained pooler),
     # so it needs a far higher rate than the pre-trained body; with one shared rate, small data often
     # learns nothing but the class prior.
@@ -88,6 +145,15 @@ class TrainingConfig(StrictModel):
     precision: Precision = "auto"
     max_length: int = Field(default=128, ge=8)
     gradient_accumulation_steps: int = Field(default=1, ge=1)
+    # Scale-out on the engine transformers already uses; passed to TrainingArguments unchanged.
+    ddp_backend: Literal["gloo", "nccl", "ccl", "mpi", "hccl"] | None = Field(
+        default=None, description="null = gloo on CPU, nccl on GPU"
+    )
+    fsdp: str | None = Field(default=None, description="TrainingArguments.fsdp, e.g. 'full_shard auto_wrap'")
+    fsdp_config: dict[str, Any] | None = Field(default=None, description="TrainingArguments.fsdp_config")
+    deepspeed: str | dict[str, Any] | None = Field(
+        default=None, description="a DeepSpeed JSON config (path or mapping); needs `pip install deepspeed`"
+    )
 
 
 Baseline = Literal["tfidf_logreg", "linear_probe"]
@@ -97,6 +163,35 @@ class EvaluationConfig(StrictModel):
     baselines: list[Baseline] = Field(default_factory=lambda: ["tfidf_logreg", "linear_probe"])
 
 
+class SearchParam(StrictModel):
+    """One dimension of the search: a range (`low`, `high`, optionally `log` / `step`) or `choices`."""
+
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    step: float | None = None
+    choices: list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _range_or_choices(self) -> SearchParam:
+        if (self.choices is None) == (self.low is None or self.high is None):
+            raise ValueError("give either low and high, or choices")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low is above high")
+        return self
+
+
+class TuneConfig(StrictModel):
+    trials: int = Field(default=20, ge=1, description="trials in all (a resumed search counts earlier ones)")
+    timeout: float | None = Field(default=None, gt=0, description="seconds for this invocation; null = none")
+    pruner: Literal["median", "none"] = Field(
+        default="median", description="stop trials whose validation curve is below the median"
+    )
+    space: dict[str, SearchParam] | None = Field(
+        default=None, description="recipe key -> range or choices; null = the defaults for the method"
+    )
+
+
 class Recipe(StrictModel):
     model: ModelConfig
     task: str = "classification"
@@ -104,6 +199,7 @@ class Recipe(StrictModel):
     method: MethodConfig = Field(default_factory=MethodConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    tune: TuneConfig = Field(default_factory=TuneConfig)
     output: Path | None = Field(default=None, description="run directory; default runs/<recipe name>")
 
     @model_validator(mode="before")
@@ -120,6 +216,15 @@ class Recipe(StrictModel):
         from vertune.tasks import TASK_NAMES
 
         return _known(task, TASK_NAMES, "task")
+
+    @model_validator(mode="after")
+    def _method_learning_rate(self) -> Recipe:
+        # Parameter-efficient methods train few weights and want a higher rate than full fine-tuning.
+        if self.training.learning_rate is None:
+            from vertune.methods import default_learning_rate
+
+            self.training.learning_rate = default_learning_rate(self.method.name)
+        return self
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

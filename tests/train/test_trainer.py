@@ -63,3 +63,36 @@ def test_l2sp_penalty_is_added_to_the_training_loss_only(parts):
     penalty = trainer.method.extra_loss(model).item()
     assert penalty > 1.0
     assert with_penalty > task_loss + 0.9 * penalty  # dropout moves the task loss a little
+
+
+def test_the_head_keeps_its_learning_rate_through_a_peft_wrapper(parts):
+    trainer = make_trainer(parts, build_method(MethodConfig(name="lora")), head_learning_rate=3e-3)
+    optimizer = trainer.create_optimizer()
+    head = {id(p) for p in head_parameters(trainer.model) if p.requires_grad}
+    assert len(head) == 4  # classifier and pooler weights and biases (PEFT's trainable copies)
+    rates = {id(p): g["lr"] for g in optimizer.param_groups for p in g["params"]}
+    assert {rates[i] for i in head} == {3e-3}
+    assert {lr for i, lr in rates.items() if i not in head} == {1e-4}
+
+
+def test_scale_out_settings_pass_through(tmp_path):
+    from vertune.recipe import recipe_from_dict
+    from vertune.train.fit import scale_out_arguments
+
+    recipe = recipe_from_dict(
+        {
+            "model": "minilm",
+            "data": {"train": "t.csv"},
+            "training": {
+                "fsdp": "full_shard auto_wrap",
+                "fsdp_config": {"min_num_params": 1000},
+                "deepspeed": "ds.json",
+            },
+        }
+    )
+    assert scale_out_arguments(recipe) == {
+        "fsdp": "full_shard auto_wrap",
+        "fsdp_config": {"min_num_params": 1000},
+        "deepspeed": "ds.json",
+    }
+    assert scale_out_arguments(recipe_from_dict({"model": "minilm", "data": {"train": "t.csv"}})) == {}

@@ -57,7 +57,7 @@ def prepare_splits(
     examples = {role: task.examples(table, recipe.data) for role, table in tables.items()}
     train = examples["train"]
     labels = task.labels(train)  # before splitting, so a rare class split away from train keeps its id
-    seed = recipe.training.seed
+    seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
     test = examples.get("test")
     if test is None:
         rest, held = split_indices(

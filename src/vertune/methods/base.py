@@ -1,4 +1,8 @@
-"""The Method protocol and the helpers that find a model's backbone and transformer layers."""
+"""The Method protocol and the helpers that find a model's backbone, head and transformer layers.
+
+The helpers see through a PEFT wrapper (`PeftModel`), so the head keeps its own learning rate and L2-SP
+finds the backbone whichever method prepared the model.
+"""
 
 from __future__ import annotations
 
@@ -34,39 +38,88 @@ class MethodStack:
         terms = [t for t in (m.extra_loss(model) for m in self.methods) if t is not None]
         return sum(terms[1:], terms[0]) if terms else None
 
+    def callbacks(self) -> list[Any]:
+        return [c for m in self.methods for c in method_callbacks(m)]
+
+
+def method_callbacks(method: Any) -> list[Any]:
+    """Trainer callbacks a method needs (AdaLoRA's rank allocation); most need none."""
+    callbacks = getattr(method, "callbacks", None)
+    return list(callbacks()) if callable(callbacks) else []
+
+
+def unwrap(model: nn.Module) -> nn.Module:
+    """The transformers model under a PEFT wrapper (or the model itself)."""
+    get_base = getattr(model, "get_base_model", None)
+    return get_base() if callable(get_base) else model
+
 
 def backbone(model: nn.Module) -> nn.Module:
     """The pre-trained encoder / decoder under the task head (`model.bert` for a BERT classifier)."""
+    model = unwrap(model)
     base = getattr(model, "base_model", None)
     if base is None or base is model:
         raise TypeError(f"cannot tell the backbone from the head in {type(model).__name__}")
     return base
 
 
+def pooler(model: nn.Module) -> nn.Module | None:
+    """The backbone's pooler, if it has one with weights (it feeds nothing but the head)."""
+    found = getattr(backbone(model), "pooler", None)
+    return found if isinstance(found, nn.Module) and any(True for _ in found.parameters()) else None
+
+
 def head_parameters(model: nn.Module) -> list[nn.Parameter]:
-    """The task head's parameters, plus the backbone's pooler (it feeds nothing but the head)."""
-    inside = {id(p) for p in backbone(model).parameters()}
-    head = [p for p in model.parameters() if id(p) not in inside]
-    pooler = getattr(backbone(model), "pooler", None)
-    return head + (list(pooler.parameters()) if isinstance(pooler, nn.Module) else [])
+    """The task head's parameters, plus the backbone's pooler."""
+    inner = unwrap(model)
+    inside = {id(p) for p in backbone(inner).parameters()}
+    head = [p for p in inner.parameters() if id(p) not in inside]
+    found = pooler(inner)
+    return head + (list(found.parameters()) if found is not None else [])
+
+
+def head_module_names(model: nn.Module) -> list[str]:
+    """Names of the modules holding the head's and the pooler's weights, as PEFT's `modules_to_save`
+    matches them (suffixes of module names). Leaf modules (`pooler.dense`, not `pooler`): PEFT's merge
+    replaces each with its trained copy and needs it to be a layer with weights."""
+    inner = unwrap(model)
+    base = backbone(inner)
+    roots = [(name, child) for name, child in inner.named_children() if child is not base]
+    found = pooler(inner)
+    if found is not None:
+        roots.append(("pooler", found))
+    return [
+        f"{root}.{name}" if name else root
+        for root, module in roots
+        for name, leaf in module.named_modules()
+        if any(True for _ in leaf.parameters(recurse=False))
+    ]
 
 
 def transformer_layers(model: nn.Module) -> nn.ModuleList:
     """The stack of transformer blocks, found by shape rather than by per-architecture names."""
-    count = getattr(getattr(model, "config", None), "num_hidden_layers", None)
-    candidates = [m for m in backbone(model).modules() if isinstance(m, nn.ModuleList) and len(m) > 0]
+    inner = unwrap(model)
+    count = getattr(getattr(inner, "config", None), "num_hidden_layers", None)
+    candidates = [m for m in backbone(inner).modules() if isinstance(m, nn.ModuleList) and len(m) > 0]
     for module in candidates:
         if count is None or len(module) == count:
             return module
-    raise TypeError(f"cannot find the transformer layers of {type(model).__name__}")
+    raise TypeError(f"cannot find the transformer layers of {type(inner).__name__}")
 
 
 def input_embeddings(model: nn.Module) -> nn.Module:
     """The embedding block (word + position + ...) if the backbone has one, else the word embeddings."""
     base = backbone(model)
-    return getattr(base, "embeddings", None) or model.get_input_embeddings()
+    return getattr(base, "embeddings", None) or unwrap(model).get_input_embeddings()
 
 
 def set_trainable(module: nn.Module, trainable: bool) -> None:
     for parameter in module.parameters():
         parameter.requires_grad_(trainable)
+
+
+def train_only_head(model: nn.Module) -> None:
+    """Freeze everything, then unfreeze the head and the pooler (the starting point of most methods)."""
+    set_trainable(model, False)
+    for parameter in head_parameters(model):
+        parameter.requires_grad_(True)

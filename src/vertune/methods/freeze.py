@@ -11,16 +11,19 @@ from vertune.methods.base import input_embeddings, set_trainable, transformer_la
 class FreezeLowerLayers:
     name = "freeze"
 
-    def __init__(self, layers: int, embeddings: bool = True):
+    def __init__(self, layers: int, embeddings: bool = True, ratio: float | None = None):
         self.layers = layers
         self.embeddings = embeddings
+        self.ratio = ratio
 
     @classmethod
     def from_config(cls, config) -> FreezeLowerLayers:
-        return cls(config.freeze.layers, config.freeze.embeddings)
+        return cls(config.freeze.layers, config.freeze.embeddings, config.freeze.ratio)
 
     def prepare(self, model: nn.Module) -> nn.Module:
         stack = transformer_layers(model)
+        if self.ratio is not None:
+            self.layers = int(self.ratio * len(stack))
         if self.layers > len(stack):
             from vertune.errors import RecipeError
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from vertune.errors import ModelNotFoundError
@@ -52,3 +53,36 @@ def dropout_overrides(model: ModelConfig, dropout: float | None) -> dict[str, fl
         for key, value in config.to_dict().items()
         if "dropout" in key and isinstance(value, float) and not key.startswith("layerdrop")
     }
+
+
+def load_saved_model(model_dir: str | Path, auto_class: Any) -> Any:
+    """Load a run's `model/` directory with `auto_class` (e.g. AutoModelForSequenceClassification).
+
+    It is a plain transformers model (full, freeze, bitfit, merged adapters), a PEFT adapter directory
+    over a base model (`method.merge: false`, prefix / prompt tuning), or a model with bottleneck
+    adapters; see vertune.methods.saving.
+    """
+    from transformers import AutoConfig
+
+    from vertune.methods.adapter import inject_adapters, read_adapter_config
+
+    model_dir = Path(model_dir)
+    if (model_dir / "adapter_config.json").is_file():
+        from peft import PeftConfig, PeftModel
+
+        base = PeftConfig.from_pretrained(str(model_dir)).base_model_name_or_path
+        config = AutoConfig.from_pretrained(str(model_dir))
+        model = loading(base, lambda: auto_class.from_pretrained(resolve_model(base), config=config))
+        return PeftModel.from_pretrained(model, str(model_dir))
+    settings = read_adapter_config(model_dir)
+    if settings is not None:
+        from safetensors.torch import load_file
+
+        model = auto_class.from_config(AutoConfig.from_pretrained(str(model_dir)))
+        inject_adapters(model, settings["kind"], settings["reduction"])
+        state = {}
+        for shard in sorted(model_dir.glob("*.safetensors")):
+            state.update(load_file(str(shard)))
+        model.load_state_dict(state, strict=True)
+        return model
+    return auto_class.from_pretrained(str(model_dir))

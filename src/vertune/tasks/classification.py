@@ -86,7 +86,9 @@ class ClassificationTask:
     def load_trained(self, model_dir: str) -> Any:
         from transformers import AutoModelForSequenceClassification
 
-        return AutoModelForSequenceClassification.from_pretrained(model_dir)
+        from vertune.models.loading import load_saved_model
+
+        return load_saved_model(model_dir, AutoModelForSequenceClassification)
 
     def encode(self, inputs: Sequence[Any], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
         encoded = tokenizer(list(inputs), truncation=True, max_length=max_length, return_token_type_ids=False)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +16,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from vertune.data.prepare import Splits
 from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
+from vertune.methods.base import method_callbacks
 from vertune.models.loading import dropout_overrides, load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.recipe import Recipe
@@ -33,16 +37,25 @@ class FitResult:
 
 
 def count_parameters(model: Any) -> tuple[int, int]:
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    return trainable, sum(p.numel() for p in model.parameters())
+    # PEFT keeps a frozen `original_module` beside each trainable head copy: count the head once.
+    named = [(n, p) for n, p in model.named_parameters() if ".original_module." not in n]
+    return sum(p.numel() for _, p in named if p.requires_grad), sum(p.numel() for _, p in named)
 
 
-def build_model(recipe: Recipe, task: Any, labels: list[str]) -> tuple[Any, Any]:
+def optimizer_steps(recipe: Recipe, train_rows: int) -> int:
+    """Optimizer steps of the whole run (every process together), for methods with their own schedule."""
+    t = recipe.training
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    per_epoch = math.ceil(train_rows / (t.batch_size * world) / t.gradient_accumulation_steps)
+    return max(1, math.ceil(per_epoch * t.epochs))
+
+
+def build_model(recipe: Recipe, task: Any, labels: list[str], train_rows: int = 0) -> tuple[Any, Any]:
     """The pre-trained backbone with the task head, prepared by the recipe's method."""
     path = resolve_model(recipe.model.name)
     options = {**load_options(recipe.model), **dropout_overrides(recipe.model, recipe.training.dropout)}
     model = loading(recipe.model.name, lambda: task.head(path, labels, **options))
-    method = build_method(recipe.method)
+    method = build_method(recipe.method, total_steps=optimizer_steps(recipe, train_rows))
     return method.prepare(model), method
 
 
@@ -75,7 +88,16 @@ def training_arguments(recipe: Recipe, run: RunDir, precision: str, quiet: bool)
         dataloader_num_workers=0,
         report_to="none",
         disable_tqdm=quiet,
+        **scale_out_arguments(recipe),
     )
+
+
+def scale_out_arguments(recipe: Recipe) -> dict[str, Any]:
+    """The recipe's DDP / FSDP / DeepSpeed settings, for TrainingArguments (only those that are set)."""
+    t = recipe.training
+    options = {"ddp_backend": t.ddp_backend, "fsdp": t.fsdp, "fsdp_config": t.fsdp_config}
+    options["deepspeed"] = t.deepspeed
+    return {key: value for key, value in options.items() if value is not None}
 
 
 def fit(
@@ -88,9 +110,11 @@ def fit(
     precision: str,
     resume: bool = False,
     quiet: bool = False,
+    callbacks: Sequence[Any] = (),
 ) -> FitResult:
+    """Train; `callbacks` are extra TrainerCallbacks (vertune tune's pruning)."""
     set_seed(recipe.training.seed)
-    model, method = build_model(recipe, task, splits.labels)
+    model, method = build_model(recipe, task, splits.labels, len(splits.train))
     trainable, total = count_parameters(model)
     datasets = {}
     for role in ("train", "validation"):
@@ -111,7 +135,7 @@ def fit(
             quiet=quiet,
         )
     clock = TrainingClock(len(datasets["train"]))
-    callbacks: list[Any] = [JsonlLog(run), clock]
+    callbacks = [JsonlLog(run), clock, *method_callbacks(method), *callbacks]
     if recipe.training.early_stopping_patience > 0:
         callbacks.append(
             EarlyStoppingCallback(early_stopping_patience=recipe.training.early_stopping_patience)

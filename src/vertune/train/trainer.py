@@ -12,6 +12,11 @@ from vertune.methods.base import head_parameters
 class VertuneTrainer(Trainer):
     def __init__(self, *args: Any, method: Any, head_learning_rate: float | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # The heads vertune trains (sequence / token classification) return a per-batch mean loss and
+        # ignore `num_items_in_batch`; left on, the Trainer would still multiply that mean by the number of
+        # processes under DDP (doubling the gradient with 2 processes) and skip the division by the
+        # gradient-accumulation steps.
+        self.model_accepts_loss_kwargs = False
         self.method = method
         self.head_learning_rate = head_learning_rate
 

@@ -1,0 +1,158 @@
+"""The parameter-efficient methods PEFT provides: LoRA (with DoRA / rsLoRA), AdaLoRA, IA3, prefix and
+prompt tuning.
+
+Each builds a PEFT config from the recipe and wraps the model with `get_peft_model`. PEFT's task type
+comes from the model class (`...ForSequenceClassification` -> SEQ_CLS, `...ForTokenClassification` ->
+TOKEN_CLS), and the head and the pooler stay fully trainable (`modules_to_save`), found by
+`head_module_names` rather than by per-architecture names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+from transformers import TrainerCallback
+
+from vertune.errors import RecipeError
+from vertune.methods.base import head_module_names, unwrap
+
+# Model class name suffix -> PEFT task type.
+TASK_TYPES = {
+    "ForSequenceClassification": "SEQ_CLS",
+    "ForTokenClassification": "TOKEN_CLS",
+    "ForQuestionAnswering": "QUESTION_ANS",
+}
+
+
+def peft_task_type(model: nn.Module) -> str | None:
+    name = type(unwrap(model)).__name__
+    return next((t for suffix, t in TASK_TYPES.items() if name.endswith(suffix)), None)
+
+
+def default_lora_targets(model: nn.Module) -> list[str] | str:
+    """PEFT's per-architecture LoRA targets (query / value for BERT), else every linear layer."""
+    from peft.utils import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING
+
+    model_type = getattr(unwrap(model).config, "model_type", None)
+    return TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING.get(model_type, "all-linear")
+
+
+class PeftMethod:
+    """Base of the PEFT-backed methods: subclasses only build the PEFT config."""
+
+    name = "peft"
+    #: prefix / prompt tuning add virtual tokens, which cannot be folded into the weights
+    mergeable = True
+
+    def __init__(self, options: Any, total_steps: int | None = None):
+        self.options = options
+        self.total_steps = total_steps
+
+    @classmethod
+    def from_config(cls, config, total_steps: int | None = None) -> PeftMethod:
+        return cls(getattr(config, cls.name), total_steps)
+
+    def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def prepare(self, model: nn.Module) -> nn.Module:
+        from peft import get_peft_model
+
+        common = {"task_type": peft_task_type(model), "modules_to_save": head_module_names(model)}
+        return get_peft_model(model, self.peft_config(model, common))
+
+    def extra_loss(self, model: nn.Module) -> torch.Tensor | None:
+        return None
+
+
+class LoRA(PeftMethod):
+    name = "lora"
+
+    def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
+        from peft import LoraConfig
+
+        o = self.options
+        return LoraConfig(
+            r=o.r,
+            lora_alpha=o.alpha,
+            lora_dropout=o.dropout,
+            target_modules=o.target_modules or default_lora_targets(model),
+            use_dora=o.dora,
+            use_rslora=o.rslora,
+            **common,
+        )
+
+
+class AdaLoRA(PeftMethod):
+    name = "adalora"
+
+    def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
+        from peft import AdaLoraConfig
+
+        o = self.options
+        steps = max(self.total_steps or 0, 10)
+        # Budget schedule: keep the initial rank for the first 10% of steps, prune ranks until 80%,
+        # then fine-tune the final allocation (the paper's shape, scaled to the run's length).
+        return AdaLoraConfig(
+            init_r=o.init_r,
+            target_r=o.target_r,
+            lora_alpha=o.alpha,
+            lora_dropout=o.dropout,
+            target_modules=o.target_modules or default_lora_targets(model),
+            total_step=steps,
+            tinit=int(0.1 * steps),
+            tfinal=int(0.2 * steps),
+            deltaT=1,
+            **common,
+        )
+
+    def callbacks(self) -> list[Any]:
+        return [AdaLoraAllocation()]
+
+
+class AdaLoraAllocation(TrainerCallback):
+    """AdaLoRA re-allocates ranks after each optimizer step, while the gradients are still there."""
+
+    def on_optimizer_step(self, args, state, control, model=None, **kwargs):
+        if model is not None and hasattr(model, "base_model"):
+            model.base_model.update_and_allocate(state.global_step)
+
+
+class IA3(PeftMethod):
+    name = "ia3"
+
+    def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
+        from peft import IA3Config
+
+        o = self.options
+        return IA3Config(target_modules=o.target_modules, feedforward_modules=o.feedforward_modules, **common)
+
+
+class PrefixTuning(PeftMethod):
+    name = "prefix"
+    mergeable = False
+
+    def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
+        from peft import PrefixTuningConfig
+
+        o = self.options
+        return PrefixTuningConfig(
+            num_virtual_tokens=o.virtual_tokens, prefix_projection=o.projection, **common
+        )
+
+
+class PromptTuning(PeftMethod):
+    name = "prompt"
+    mergeable = False
+
+    def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
+        from peft import PromptTuningConfig
+
+        if common["task_type"] == "TOKEN_CLS":
+            raise RecipeError(
+                "method.name: prompt tuning prepends virtual tokens, which shifts per-token outputs; "
+                "for token tasks use prefix (method.name: prefix), which adds them to attention only"
+            )
+        return PromptTuningConfig(num_virtual_tokens=self.options.virtual_tokens, **common)

@@ -1,0 +1,43 @@
+"""`vertune tune` end to end: 2 trials, then the same command with 3 resumes the study to 3 trials."""
+
+import json
+
+import pytest
+import yaml
+
+from helpers import FAST_TRAINING, vertune, write_recipe
+
+pytestmark = pytest.mark.e2e
+
+
+def test_tune_runs_resumes_and_writes_the_best_recipe(tmp_path):
+    space = {
+        "training.learning_rate": {"low": 1e-4, "high": 1e-3, "log": True},
+        "method.lora.r": {"choices": [4, 8]},
+    }
+    recipe = write_recipe(
+        tmp_path,
+        training={**FAST_TRAINING, "epochs": 1, "max_length": 32},
+        method={"name": "lora"},
+        tune={"space": space, "pruner": "none"},
+    )
+    first = vertune("tune", str(recipe), "--trials", "2", "--quiet")
+    assert first.returncode == 0, first.stderr[-3000:]
+    again = vertune("tune", str(recipe), "--trials", "3", "--quiet")
+    assert again.returncode == 0, again.stderr[-3000:]
+    directory = tmp_path / "run-tune"
+    result = json.loads((directory / "tune.json").read_text())
+    assert [t["number"] for t in result["trials"]] == [0, 1, 2]
+    assert (directory / "study.db").is_file()
+    best = yaml.safe_load((directory / "best_recipe.yaml").read_text())
+    assert best["method"]["lora"]["r"] == result["best"]["params"]["method.lora.r"]
+    assert best["training"]["learning_rate"] == pytest.approx(
+        result["best"]["params"]["training.learning_rate"]
+    )
+
+
+def test_tune_rejects_a_misspelt_search_key(tmp_path):
+    recipe = write_recipe(tmp_path, tune={"space": {"training.lerning_rate": {"low": 1e-4, "high": 1e-3}}})
+    result = vertune("tune", str(recipe), "--trials", "1")
+    assert result.returncode == 2
+    assert "tune.space.training.lerning_rate" in result.stderr and "Traceback" not in result.stderr
