@@ -21,7 +21,9 @@ def test_minimal_recipe_fills_every_default(tmp_path):
     assert recipe.model.name == "minilm" and recipe.model.trust_remote_code is False
     assert recipe.task == "classification"
     assert recipe.method.name == "full" and recipe.method.l2sp == 0.0
-    assert recipe.training.metric_for_best == "macro_f1" and recipe.training.precision == "auto"
+    assert (
+        recipe.training.metric_for_best is None and recipe.training.precision == "auto"
+    )  # the task's metric
     assert recipe.data.validation is None and recipe.data.validation_size == 0.1
     # data paths are relative to the recipe file; the output to the working directory
     assert recipe.data.train == (tmp_path / "data/train.csv").resolve()

@@ -138,10 +138,11 @@ def train(
     process = _process_state()
     if process is not None and not process.is_main_process:
         notify, quiet = _log, True  # one process speaks for the run
-    task = get_task(recipe.task)
-    _check_metric(recipe.training.metric_for_best, task)
+    task = get_task(recipe.task, recipe.data)
+    _resolve_task_defaults(recipe, task)
     tokenizer = load_tokenizer(recipe.model)
     splits = prepare_splits(recipe, task, token_counter(tokenizer), lambda r: _notify_report(r, notify))
+    task.fit_targets(splits.train)
     notify(
         "data: "
         + ", ".join(f"{role} {n} rows" for role, n in splits.sizes().items())
@@ -156,6 +157,7 @@ def train(
                 notify(f"warning: resuming with a changed recipe: {change}")
         write_text_atomic(run.recipe_path, recipe.to_yaml())
         write_json_atomic(run.labels_path, _labels_file(splits.labels))
+        write_json_atomic(run.task_state_path, task.state())
         write_json_atomic(run.lineage_path, build_lineage(recipe))
     else:
         run = RunDir(recipe.output)
@@ -193,16 +195,20 @@ def train(
     run.save_model(save)
     # Score the model as saved, so the numbers describe exactly what a user loads.
     predictor = Predictor.from_run(run.path, precision=precision, batch_size=recipe.training.eval_batch_size)
-    scores = {
-        role: task.detailed(
-            predictor.predictions_of(features[role], len(getattr(splits, role)), quiet=quiet),
-            getattr(splits, role).targets,
-            splits.labels,
-        )
+    predictions = {
+        role: predictor.predictions_of(features[role], len(getattr(splits, role)), quiet=quiet)
         for role in ("validation", "test")
     }
-    baseline_names = [name for name in recipe.evaluation.baselines if name in task.baselines]
-    for name in sorted(set(recipe.evaluation.baselines) - set(baseline_names)):
+    # Decision settings (multilabel thresholds) are tuned on validation, so the test score stays unbiased.
+    task.tune(predictions["validation"], splits.validation.targets, splits.labels)
+    write_json_atomic(run.task_state_path, task.state())
+    scores = {
+        role: task.detailed(predictions[role], getattr(splits, role).targets, splits.labels)
+        for role in ("validation", "test")
+    }
+    requested = recipe.evaluation.baselines or []
+    baseline_names = [name for name in requested if name in task.baselines]
+    for name in sorted(set(requested) - set(baseline_names)):
         notify(f"warning: baseline {name} does not apply to task {task.name}; skipped")
     notify("baselines: " + (", ".join(baseline_names) or "none"))
     baselines = run_baselines(
@@ -221,6 +227,7 @@ def train(
             "task": recipe.task,
             "method": fitted.stats["method"],
             "metric": task.default_metric,
+            "summary_metrics": list(task.summary_metrics),
             "output": str(run.path),
         },
         **scores,
@@ -260,11 +267,12 @@ def evaluate(
     columns = {"text_column": text_column, "label_column": label_column}
     data_config = recipe.data.model_copy(update={k: v for k, v in columns.items() if v})
     table = read_table(data)
-    task = get_task(recipe.task)
+    task = get_task(recipe.task, data_config)
     report = task.validate({"test": table}, data_config, None, None, labels=run.load_labels())
     _notify_report(report, notify)
     report.raise_errors()
     predictor = Predictor.from_run(run.path)
+    task = predictor.task  # with the run's state (target scaling, thresholds)
     examples = task.examples(table, data_config)
     predictions = predictor.predictions(examples.inputs, quiet=quiet)
     scores = task.detailed(predictions, examples.targets, predictor.labels)
@@ -274,6 +282,7 @@ def evaluate(
             "model": str(run.path),
             "task": recipe.task,
             "metric": task.default_metric,
+            "summary_metrics": list(task.summary_metrics),
             "data": str(data),
         },
         "test": scores,
@@ -284,12 +293,32 @@ def evaluate(
     return metrics, target
 
 
-def predict(run_path: str | Path, texts: Sequence[str], quiet: bool = True) -> list[dict[str, Any]]:
-    """Predictions for texts: [{"label", "score", "scores": {label: probability}}, ...]."""
+def predict(
+    run_path: str | Path,
+    texts: Sequence[str],
+    quiet: bool = True,
+    text_pairs: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Predictions for texts (with `text_pairs`, one second text each, for a pair run), in the task's terms:
+    classification [{"label", "score", "scores": {label: probability}}, ...], regression [{"value"}, ...],
+    multilabel [{"labels", "scores"}, ...]."""
     from vertune.models.predictor import Predictor
 
     _check_texts(texts)
-    return Predictor.from_run(run_path).predict(list(texts), quiet=quiet)
+    predictor = Predictor.from_run(run_path)
+    pairs = getattr(predictor.task, "pairs", False)
+    if pairs and text_pairs is None:
+        raise VertuneError("this run reads text pairs; give one --text-pair per text (in the same order)")
+    if not pairs and text_pairs is not None:
+        raise VertuneError("this run reads single texts; --text-pair is only for runs of task: pair")
+    if text_pairs is not None:
+        if len(text_pairs) != len(texts):
+            raise VertuneError(
+                f"{len(texts)} texts but {len(text_pairs)} --text-pair values; give one per text"
+            )
+        _check_texts(text_pairs, "text pair")
+        return predictor.predict(list(zip(texts, text_pairs, strict=True)), quiet=quiet)
+    return predictor.predict(list(texts), quiet=quiet)
 
 
 def predict_file(
@@ -298,15 +327,17 @@ def predict_file(
     output_path: str | Path,
     text_column: str | None = None,
     quiet: bool = False,
+    text_pair_column: str | None = None,
 ) -> int:
-    """Predict every row of a file; write it back with `prediction` and `score` columns. Returns rows."""
+    """Predict every row of a file; write it back with the task's columns (`prediction`, ...). Returns rows."""
     import pandas as pd
 
     from vertune.models.predictor import Predictor
 
     run = RunDir(run_path).require_model()
     recipe = run.load_recipe()
-    data_config = recipe.data.model_copy(update={"text_column": text_column} if text_column else {})
+    columns = {"text_column": text_column, "text_pair_column": text_pair_column}
+    data_config = recipe.data.model_copy(update={k: v for k, v in columns.items() if v})
     table = read_table(input_path)
     predictor = Predictor.from_run(run.path)
     predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
@@ -328,12 +359,30 @@ def _write_frame(frame: Any, path: Path) -> None:
     write_text_atomic(path, writers[path.suffix.lower()]())
 
 
-def _check_texts(texts: Sequence[str]) -> None:
+def _check_texts(texts: Sequence[str], what: str = "text") -> None:
     if not texts:
         raise VertuneError("no text to predict; give texts as arguments or --file")
     for i, text in enumerate(texts, start=1):
         if not isinstance(text, str) or not text.strip():
-            raise VertuneError(f"text {i} is empty; give non-empty texts")
+            raise VertuneError(f"{what} {i} is empty; give non-empty texts")
+
+
+def _resolve_task_defaults(recipe: Recipe, task: Any) -> None:
+    """Fill in what defaults to the task's own (so the run's recipe.yaml shows it) and check the rest."""
+    from vertune.errors import RecipeError
+
+    if recipe.training.metric_for_best is None:
+        recipe.training.metric_for_best = task.default_metric
+    _check_metric(recipe.training.metric_for_best, task)
+    if recipe.evaluation.baselines is None:
+        recipe.evaluation.baselines = list(task.baselines)
+    if recipe.training.head_init == "linear_probe" and (
+        not hasattr(task, "target_ids") or recipe.data.long_text == "chunk"
+    ):
+        raise RecipeError(
+            "training.head_init: linear_probe works for classification of truncated texts only; "
+            "use head_init: random"
+        )
 
 
 def _check_metric(metric: str, task: Any) -> None:

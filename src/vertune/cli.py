@@ -97,9 +97,16 @@ def predict(
         Path | None, typer.Option(help="With --file: where to write (csv, tsv, jsonl).")
     ] = None,
     text_column: Annotated[str | None, typer.Option(help="With --file. Default: the recipe's.")] = None,
+    text_pair: Annotated[
+        list[str] | None,
+        typer.Option("--text-pair", help="A pair run's second text; once per text, in the same order."),
+    ] = None,
+    text_pair_column: Annotated[
+        str | None, typer.Option(help="With --file, a pair run's second column. Default: the recipe's.")
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Predict labels for texts (printed as JSON lines) or for a whole file."""
+    """Predict for texts (printed as JSON lines) or for a whole file, in the run's task terms."""
     from vertune import api
 
     if file is not None:
@@ -107,14 +114,18 @@ def predict(
             raise VertuneError("give texts or --file, not both")
         if output is None:
             raise VertuneError("--file needs --output, e.g. --output predictions.csv")
-        rows = api.predict_file(run, file, output, text_column, quiet=quiet)
+        rows = api.predict_file(
+            run, file, output, text_column, quiet=quiet, text_pair_column=text_pair_column
+        )
         out.print(f"wrote {rows} predictions to {output}", markup=False, highlight=False)
         return
-    for text, prediction in zip(texts or [], api.predict(run, texts or []), strict=True):
+    predictions = api.predict(run, texts or [], text_pairs=text_pair)
+    for i, (text, prediction) in enumerate(zip(texts or [], predictions, strict=True)):
         shown = {
             k: round(v, 6) if isinstance(v, float) else v for k, v in prediction.items() if k != "scores"
         }
-        print(json.dumps({"text": text, **shown}, ensure_ascii=False))
+        pair = {"text_pair": text_pair[i]} if text_pair else {}
+        print(json.dumps({"text": text, **pair, **shown}, ensure_ascii=False))
 
 
 @app.command()
@@ -234,10 +245,15 @@ def models() -> None:
 
 def _summary_metrics(metrics: dict[str, Any]) -> tuple[str, ...]:
     """The task's headline scalars, its selection metric first."""
-    from vertune.tasks import get_task
+    recipe = metrics["recipe"]
+    if "summary_metrics" in recipe:  # the task as the run set it up (a pair run's class or score)
+        headline, summary = recipe["metric"], recipe["summary_metrics"]
+    else:
+        from vertune.tasks import get_task
 
-    task = get_task(metrics["recipe"]["task"])
-    return (task.default_metric, *(m for m in task.summary_metrics if m != task.default_metric))
+        task = get_task(recipe["task"])
+        headline, summary = task.default_metric, task.summary_metrics
+    return (headline, *(m for m in summary if m != headline))
 
 
 def _print_summary(metrics: dict[str, Any]) -> None:

@@ -43,6 +43,25 @@ class DataConfig(StrictModel):
     split_seed: int | None = Field(
         default=None, description="seed of the validation / test split; null = training.seed"
     )
+    # task: pair
+    text_pair_column: str = Field(default="text_pair", description="task pair: the second text's column")
+    pair_target: Literal["class", "score"] = Field(
+        default="class",
+        description="task pair: the label is a class (classification) or a number (regression)",
+    )
+    # task: multilabel
+    label_delimiter: str = Field(
+        default="|", min_length=1, description="task multilabel: separates labels in a text label column"
+    )
+    # texts longer than training.max_length (classification, regression, multilabel)
+    long_text: Literal["truncate", "chunk"] = Field(
+        default="truncate",
+        description="truncate: keep the first max_length tokens; chunk: overlapping windows, logits pooled",
+    )
+    window_pooling: Literal["mean", "max"] = Field(
+        default="mean", description="long_text chunk: how the windows' logits become one per text"
+    )
+    window_overlap: int = Field(default=32, ge=0, description="long_text chunk: tokens shared by neighbours")
 
 
 class FreezeOptions(StrictModel):
@@ -140,7 +159,9 @@ class TrainingConfig(StrictModel):
     warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
     dropout: float | None = Field(default=None, ge=0, lt=1, description="null keeps the model's own")
     early_stopping_patience: int = Field(default=2, ge=0, description="evaluations without gain; 0 = off")
-    metric_for_best: str = "macro_f1"
+    metric_for_best: str | None = Field(
+        default=None, description="picks the checkpoint kept; null = the task's headline metric"
+    )
     seed: int = 42
     precision: Precision = "auto"
     max_length: int = Field(default=128, ge=8)
@@ -156,11 +177,11 @@ class TrainingConfig(StrictModel):
     )
 
 
-Baseline = Literal["tfidf_logreg", "linear_probe"]
+Baseline = Literal["tfidf_logreg", "tfidf_ridge", "linear_probe"]
 
 
 class EvaluationConfig(StrictModel):
-    baselines: list[Baseline] = Field(default_factory=lambda: ["tfidf_logreg", "linear_probe"])
+    baselines: list[Baseline] | None = Field(default=None, description="null = every baseline of the task")
 
 
 class SearchParam(StrictModel):

@@ -70,6 +70,11 @@ class RunDir:
         return self.path / "labels.json"
 
     @property
+    def task_state_path(self) -> Path:
+        """What the task learnt besides the weights (target scaling, label thresholds); may be absent."""
+        return self.path / "task.json"
+
+    @property
     def metrics_path(self) -> Path:
         return self.path / "metrics.json"
 
@@ -161,6 +166,9 @@ class RunDir:
 
     def load_labels(self) -> list[str]:
         return list(read_json(self.labels_path)["labels"])
+
+    def load_task_state(self) -> dict[str, Any]:
+        return read_json(self.task_state_path) if self.task_state_path.is_file() else {}
 
     def load_metrics(self) -> dict[str, Any]:
         return read_json(self.metrics_path) if self.metrics_path.is_file() else {}

@@ -73,55 +73,92 @@ def check_columns(table: Table, wanted: dict[str, str]) -> list[Problem]:
 
 def validate_classification(
     splits: dict[str, Table],
-    text_column: str,
+    text_column: str | dict[str, str],
     label_column: str,
     count_tokens: Callable[[list[str]], list[int]] | None = None,
     max_length: int | None = None,
 ) -> DataReport:
-    """Check the given files (train first; validation / test if given) for a text classification task."""
-    report = DataReport()
-    columns = {"data.text_column": text_column, "data.label_column": label_column}
-    usable: dict[str, Table] = {}
-    for role, table in splits.items():
-        missing = check_columns(table, columns)
-        report.problems += missing
-        if not missing:
-            usable[role] = table
+    """Check the given files (train first; validation / test if given) for a text classification task.
+
+    `text_column` is one column, or {recipe key: column} of several (a text pair)."""
+    report, usable = validate_texts(splits, text_column, label_column, count_tokens, max_length)
     for role, table in usable.items():
-        report.problems += _empty_values(table, text_column, "text", "fill in the text or delete the row")
-        report.problems += _empty_values(table, label_column, "label", "fill in the label or delete the row")
-        report.problems += _duplicates(table, text_column, label_column)
-        report.stats[role] = {"rows": len(table), "classes": _class_counts(table, label_column)}
+        report.stats[role]["classes"] = _class_counts(table, label_column)
     train = usable.get("train")
     if train is not None:
         report.problems += _small_classes(train, label_column)
         train_labels = set(report.stats["train"]["classes"])
-        train_texts = _text_index(train, text_column)
         for role, table in usable.items():
-            if role == "train":
-                continue
-            report.problems += check_known_labels(table, label_column, train_labels)
-            report.problems += _leakage(table, text_column, train_texts, train)
+            if role != "train":
+                report.problems += check_known_labels(table, label_column, train_labels)
+    return report
+
+
+def validate_texts(
+    splits: dict[str, Table],
+    text_column: str | dict[str, str],
+    label_column: str,
+    count_tokens: Callable[[list[str]], list[int]] | None = None,
+    max_length: int | None = None,
+) -> tuple[DataReport, dict[str, Table]]:
+    """The checks every labelled text task shares: columns, empty texts and labels, duplicates, leakage
+    between train and the other files, the share of texts longer than max_length. Returns the report and
+    the tables whose columns are all present (the task checks their labels further)."""
+    texts = {"data.text_column": text_column} if isinstance(text_column, str) else dict(text_column)
+    text_columns = list(texts.values())
+    report = DataReport()
+    usable: dict[str, Table] = {}
+    for role, table in splits.items():
+        missing = check_columns(table, {**texts, "data.label_column": label_column})
+        report.problems += missing
+        if not missing:
+            usable[role] = table
+    for role, table in usable.items():
+        for column in text_columns:
+            report.problems += _empty_values(table, column, "text", "fill in the text or delete the row")
+        report.problems += _empty_values(table, label_column, "label", "fill in the label or delete the row")
+        report.problems += _duplicates(table, text_columns, label_column)
+        report.stats[role] = {"rows": len(table)}
+    train = usable.get("train")
+    if train is not None:
+        train_texts = _text_index(train, text_columns)
+        for role, table in usable.items():
+            if role != "train":
+                report.problems += _leakage(table, text_columns, train_texts, train)
     if count_tokens is not None and max_length is not None:
         for role, table in usable.items():
-            texts = [str(t) for t in table.column(text_column) if not is_missing(t)]
-            lengths = count_tokens(texts)
-            too_long = sum(n > max_length for n in lengths)
-            share = too_long / max(len(lengths), 1)
-            report.stats[role]["longer_than_max_length"] = round(share, 4)
-            report.stats[role]["median_tokens"] = sorted(lengths)[len(lengths) // 2] if lengths else 0
-            if too_long:
-                report.problems.append(
-                    Problem(
-                        str(table.path),
-                        None,
-                        f"{too_long} of {len(lengths)} texts ({share:.0%}) are longer than max_length={max_length} "
-                        "tokens and will be truncated",
-                        "raise training.max_length if the end of a text matters (slower)",
-                        "warning",
-                    )
-                )
-    return report
+            _length_check(report, role, table, text_columns, count_tokens, max_length)
+    return report, usable
+
+
+def _length_check(
+    report: DataReport,
+    role: str,
+    table: Table,
+    text_columns: list[str],
+    count_tokens: Callable[[list[str]], list[int]],
+    max_length: int,
+) -> None:
+    rows = zip(*(table.column(c) for c in text_columns), strict=True)
+    # A pair's length is roughly the sum of its texts' (one text with both, joined by a space).
+    texts = [" ".join(str(t) for t in row) for row in rows if not any(is_missing(t) for t in row)]
+    lengths = count_tokens(texts)
+    too_long = sum(n > max_length for n in lengths)
+    share = too_long / max(len(lengths), 1)
+    report.stats[role]["longer_than_max_length"] = round(share, 4)
+    report.stats[role]["median_tokens"] = sorted(lengths)[len(lengths) // 2] if lengths else 0
+    if too_long:
+        report.problems.append(
+            Problem(
+                str(table.path),
+                None,
+                f"{too_long} of {len(lengths)} texts ({share:.0%}) are longer than max_length={max_length} "
+                "tokens and will be truncated",
+                "raise training.max_length if the end of a text matters (slower), or set "
+                "data.long_text: chunk to read every part of it",
+                "warning",
+            )
+        )
 
 
 def _capped(problems: list[Problem], what: str) -> list[Problem]:
@@ -184,21 +221,27 @@ def check_known_labels(table: Table, label_column: str, known: set[str]) -> list
     ]
 
 
-def _text_index(table: Table, text_column: str) -> dict[str, list[int]]:
-    index: dict[str, list[int]] = defaultdict(list)
-    for line, value in zip(table.lines, table.column(text_column), strict=True):
-        if not is_missing(value):
-            index[str(value).strip()].append(line)
+def _text_keys(table: Table, text_columns: list[str]) -> list[tuple[str, ...] | None]:
+    """Each row's texts, stripped (None where one is empty): what makes two rows the same input."""
+    rows = zip(*(table.column(c) for c in text_columns), strict=True)
+    return [None if any(is_missing(t) for t in row) else tuple(str(t).strip() for t in row) for row in rows]
+
+
+def _text_index(table: Table, text_columns: list[str]) -> dict[tuple[str, ...], list[int]]:
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for line, key in zip(table.lines, _text_keys(table, text_columns), strict=True):
+        if key is not None:
+            index[key].append(line)
     return index
 
 
-def _duplicates(table: Table, text_column: str, label_column: str) -> list[Problem]:
-    labels_by_text: dict[str, set[str]] = defaultdict(set)
-    for text, label in zip(table.column(text_column), table.column(label_column), strict=True):
-        if not is_missing(text) and not is_missing(label):
-            labels_by_text[str(text).strip()].add(as_label(label))
+def _duplicates(table: Table, text_columns: list[str], label_column: str) -> list[Problem]:
+    labels_by_text: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for key, label in zip(_text_keys(table, text_columns), table.column(label_column), strict=True):
+        if key is not None and not is_missing(label):
+            labels_by_text[key].add(as_label(label))
     found = []
-    for text, lines in _text_index(table, text_column).items():
+    for text, lines in _text_index(table, text_columns).items():
         if len(lines) < 2:
             continue
         conflicting = len(labels_by_text.get(text, ())) > 1
@@ -217,7 +260,7 @@ def _duplicates(table: Table, text_column: str, label_column: str) -> list[Probl
 
 
 def _leakage(
-    table: Table, text_column: str, train_texts: dict[str, list[int]], train: Table
+    table: Table, text_columns: list[str], train_texts: dict[tuple[str, ...], list[int]], train: Table
 ) -> list[Problem]:
     found = [
         Problem(
@@ -227,7 +270,7 @@ def _leakage(
             "remove it from one of the files, or the scores on this file are inflated",
             "warning",
         )
-        for text, lines in _text_index(table, text_column).items()
+        for text, lines in _text_index(table, text_columns).items()
         if text in train_texts
     ]
     return _capped(found, "a text also in the training data")

@@ -1,14 +1,20 @@
 """Baselines on the same splits as the fine-tuned model, so the report shows whether fine-tuning paid off.
 
-- tfidf_logreg: TF-IDF word 1-2-grams + character 2-4-grams (so scripts without spaces work) and a
-  logistic regression.
-- linear_probe: a logistic regression on the frozen pre-trained encoder's mean-pooled embeddings.
+Two kinds of features, each with the task's own linear estimator (`task.baseline_estimator`: logistic
+regression for classes, ridge regression for numbers, one-vs-rest logistic regression for label sets):
 
-Both tune their regularisation C on the validation split and are scored once on the test split.
+- tfidf_logreg / tfidf_ridge: TF-IDF word 1-2-grams + character 2-4-grams (so scripts without spaces work).
+  The name says the estimator: tfidf_ridge is the regression tasks' variant.
+- linear_probe: the frozen pre-trained encoder's mean-pooled embeddings (a long text's windows pooled per
+  text like the model's logits).
+
+Each tunes its regularisation on the validation split (the task's `tune` too, e.g. multilabel thresholds) and
+is scored once on the test split.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,24 +22,27 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from vertune.data.prepare import Splits
+from vertune.evaluate.direction import lower_is_better
 from vertune.hardware import pick_device
 from vertune.models.batching import run_batches
 from vertune.models.loading import load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.recipe import Recipe
 
+# Inverse regularisation strengths tried (C of a logistic regression, 1/alpha of a ridge).
 C_GRID = (0.1, 1.0, 10.0, 100.0)
+TFIDF = "TF-IDF (word 1-2-grams + char 2-4-grams)"
 
-DESCRIPTIONS = {
-    "tfidf_logreg": "TF-IDF (word 1-2-grams + char 2-4-grams) + logistic regression, C tuned on validation",
-    "linear_probe": "logistic regression on the frozen pre-trained encoder's mean-pooled embeddings, "
-    "C tuned on validation",
-}
+
+def describe(name: str, task: Any) -> str:
+    estimator = task.baseline_estimator_name
+    if name == "linear_probe":
+        return f"{estimator} on the frozen pre-trained encoder's mean-pooled embeddings, regularisation tuned on validation"
+    return f"{TFIDF} + {estimator}, regularisation tuned on validation"
 
 
 def run_baselines(
@@ -49,20 +58,19 @@ def run_baselines(
     """Each named baseline's test scores (as the task's `scores`), its seconds and a description.
 
     `features` and `collate` are the run's own (each split is tokenised once per run)."""
-    builders: dict[str, Callable[[], tuple[np.ndarray, ...]]] = {
+    builders: dict[str, Callable[[], tuple[Any, ...]]] = {
         "tfidf_logreg": lambda: _tfidf(task, splits),
-        "linear_probe": lambda: _embeddings(recipe, features, collate, precision, quiet),
+        "tfidf_ridge": lambda: _tfidf(task, splits),
+        "linear_probe": lambda: _embeddings(recipe, task, splits, features, collate, precision, quiet),
     }
     results = {}
     for name in names:
         start = time.perf_counter()
         train_x, validation_x, test_x = builders[name]()
-        scaled = name == "linear_probe"
-        probabilities = _fit_logreg(task, splits, train_x, validation_x, test_x, scaled)
         results[name] = {
-            **task.scores(probabilities, splits.test.targets, splits.labels),
+            **_fit_and_score(task, splits, train_x, validation_x, test_x, scaled=name == "linear_probe"),
             "seconds": round(time.perf_counter() - start, 2),
-            "description": DESCRIPTIONS[name],
+            "description": describe(name, task),
         }
     return results
 
@@ -88,6 +96,8 @@ def _tfidf(task: Any, splits: Splits) -> tuple[Any, Any, Any]:
 
 def _embeddings(
     recipe: Recipe,
+    task: Any,
+    splits: Splits,
     features: dict[str, list[dict[str, Any]]],
     collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
     precision: str,
@@ -101,19 +111,22 @@ def _embeddings(
     )
     device = pick_device()
     encoder.to(device).eval()
-    return tuple(
-        np.stack(
-            run_batches(
-                lambda batch: _mean_pool(encoder(**batch), batch),
-                features[role],
-                collate,
-                batch_size=recipe.training.eval_batch_size,
-                precision=precision,
-                device=device,
-                description=f"linear probe: embedding {role}",
-                quiet=quiet,
-            )
+    embedded = {
+        role: run_batches(
+            lambda batch: _mean_pool(encoder(**batch), batch),
+            features[role],
+            collate,
+            batch_size=recipe.training.eval_batch_size,
+            precision=precision,
+            device=device,
+            description=f"linear probe: embedding {role}",
+            quiet=quiet,
         )
+        for role in ("train", "validation", "test")
+    }
+    # One row per input: a long text's windows are pooled like the model's logits.
+    return tuple(
+        np.stack(task.merge(embedded[role], features[role], len(getattr(splits, role))))
         for role in ("train", "validation", "test")
     )
 
@@ -123,28 +136,25 @@ def _mean_pool(outputs: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     return (outputs.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1)
 
 
-def _fit_logreg(
+def _fit_and_score(
     task: Any, splits: Splits, train_x: Any, validation_x: Any, test_x: Any, scaled: bool
-) -> np.ndarray:
-    """Fit one model per C, keep the best on validation, return its test probabilities (all classes)."""
-    train_ids = task.target_ids(splits.train.targets, splits.labels)
-
-    best_score, best_model = -1.0, None
-    for c in C_GRID:
-        model = LogisticRegression(C=c, max_iter=2000)
+) -> dict[str, float]:
+    """Fit the task's estimator per strength, keep the best on validation, return its test scores."""
+    labels, metric = splits.labels, task.default_metric
+    train_y = task.baseline_targets(splits.train, labels)
+    sign = -1.0 if lower_is_better(metric) else 1.0
+    best_score, best = -np.inf, None
+    for strength in C_GRID:
+        estimator = task.baseline_estimator(strength)
         if scaled:
-            model = make_pipeline(StandardScaler(), model)
-        model.fit(train_x, train_ids)
-        probabilities = _all_classes(model, model.predict_proba(validation_x), len(splits.labels))
-        score = task.scores(probabilities, splits.validation.targets, splits.labels)[task.default_metric]
+            estimator = make_pipeline(StandardScaler(), estimator)
+        estimator.fit(train_x, train_y)
+        predictions = task.baseline_predictions(estimator, validation_x, labels)
+        tuned = copy.copy(task)  # the baseline's own decision settings, like the model's
+        tuned.tune(predictions, splits.validation.targets, labels)
+        score = sign * tuned.scores(predictions, splits.validation.targets, labels)[metric]
         if score > best_score:
-            best_score, best_model = score, model
-    assert best_model is not None
-    return _all_classes(best_model, best_model.predict_proba(test_x), len(splits.labels))
-
-
-def _all_classes(model: Any, probabilities: np.ndarray, n_labels: int) -> np.ndarray:
-    """predict_proba covers only classes seen in training; put its columns at their label ids."""
-    full = np.zeros((probabilities.shape[0], n_labels))
-    full[:, model.classes_] = probabilities
-    return full
+            best_score, best = score, (estimator, tuned)
+    assert best is not None
+    estimator, tuned = best
+    return tuned.scores(task.baseline_predictions(estimator, test_x, labels), splits.test.targets, labels)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vertune.evaluate.direction import lower_is_better
 from vertune.evaluate.plots import (
     metric_name,
     plot_confusion_matrix,
@@ -27,6 +28,10 @@ from vertune.evaluate.plots import (
 from vertune.run import RunDir, write_text_atomic
 
 DEFAULT_METRIC = "macro_f1"
+DEFAULT_COLUMNS = ("accuracy", "macro_f1", "weighted_f1")
+# Task-specific sections: modules with plots(run, metrics) -> {name: png}, blocks(metrics) -> [Block] and
+# CAPTIONS; each returns nothing when the metrics lack its data.
+TASK_SECTIONS = ("vertune.evaluate.report_regression", "vertune.evaluate.report_multilabel")
 MAX_WARNINGS = 20
 MAX_CLASS_COUNTS = 12
 DASH = "—"
@@ -155,7 +160,16 @@ def write_plots(run: RunDir, metrics: Mapping[str, Any], log: Sequence[Any]) -> 
     for name, png in drawn.items():
         if png is None:
             (run.plots_dir / f"{name}.png").unlink(missing_ok=True)
-    return {name: png for name, png in drawn.items() if png is not None}
+    drawn_plots = {name: png for name, png in drawn.items() if png is not None}
+    for section in _task_sections():
+        drawn_plots |= section.plots(run, metrics)
+    return drawn_plots
+
+
+def _task_sections() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in TASK_SECTIONS]
 
 
 def _selection_metric(metrics: Mapping[str, Any]) -> str:
@@ -183,15 +197,30 @@ def verdict(metrics: Mapping[str, Any]) -> str:
         )
     if not baselines:
         return f"Fine-tuned test {name} is {ours:.4f}; no baseline was run to compare it with."
-    best = max(baselines, key=lambda baseline: baselines[baseline])
+    lower = lower_is_better(metric)
+    best = (min if lower else max)(baselines, key=lambda baseline: baselines[baseline])
     difference = ours - baselines[best]
-    points = f"{_points(difference)} {name} points (test {name} {ours:.4f} vs {baselines[best]:.4f})"
-    if round(difference * 100, 1) > 0:
+    points = f"{_gain(ours, baselines[best], metric)} (test {name} {ours:.4f} vs {baselines[best]:.4f})"
+    if round((-difference if lower else difference) * 100, 1) > 0:
         return f"Fine-tuning beats the best baseline ({best}) by {points}."
     return (
         f"Fine-tuning does NOT beat the best baseline ({best}): {points}; consider shipping {best}, "
         "or adding training data or trying another method or model first."
     )
+
+
+def _gain(ours: float, theirs: float, metric: str) -> str:
+    """How much better the fine-tuned model is: points for scores in [0, 1], the metric's units for errors."""
+    if lower_is_better(metric):
+        return f"{theirs - ours:+.4f} {metric_name(metric)} (lower is better)"
+    return f"{_points(ours - theirs)} {metric_name(metric)} points"
+
+
+def _result_columns(metrics: Mapping[str, Any]) -> list[str]:
+    columns = _mapping(metrics.get("recipe")).get("summary_metrics")
+    if isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns):
+        return columns
+    return list(DEFAULT_COLUMNS)
 
 
 def _results(metrics: Mapping[str, Any], metric: str) -> list[Block]:
@@ -201,17 +230,21 @@ def _results(metrics: Mapping[str, Any], metric: str) -> list[Block]:
     if not test and not baselines:
         return []
     ours = real(test.get(metric))
+    columns = _result_columns(metrics)
     described = ", ".join(str(part) for part in (recipe.get("model"), recipe.get("method")) if part)
-    rows = [["fine-tuned" + (f" ({described})" if described else ""), *_score_cells(test), DASH]]
+    rows = [["fine-tuned" + (f" ({described})" if described else ""), *_score_cells(test, columns), DASH]]
+    lower = lower_is_better(metric)
     for name, result in baselines.items():
         theirs = real(result.get(metric))
-        gain = DASH if ours is None or theirs is None else _points(ours - theirs)
-        rows.append([name, *_score_cells(result), gain])
+        if ours is None or theirs is None:
+            gain = DASH
+        else:
+            gain = f"{theirs - ours:+.4f}" if lower else _points(ours - theirs)
+        rows.append([name, *_score_cells(result, columns), gain])
     name = metric_name(metric)
-    blocks: list[Block] = [
-        Heading("Results on the test set"),
-        Table(["Model", "Accuracy", "Macro-F1", "Weighted-F1", f"Fine-tuned gain ({name} points)"], rows),
-    ]
+    unit = f"{name}, lower is better" if lower else f"{name} points"
+    header = ["Model", *(_column_title(c) for c in columns), f"Fine-tuned gain ({unit})"]
+    blocks: list[Block] = [Heading("Results on the test set"), Table(header, rows)]
     notes = [note for baseline, result in baselines.items() if (note := _baseline_note(baseline, result))]
     if notes:
         blocks.append(Bullets(notes))
@@ -221,7 +254,10 @@ def _results(metrics: Mapping[str, Any], metric: str) -> list[Block]:
     validation = _mapping(metrics.get("validation"))
     if real(validation.get(metric)) is not None:
         size = _count(validation.get("examples"))
-        details = f"accuracy {_score(validation.get('accuracy'))}" + (f", {size} examples" if size else "")
+        second = next((c for c in columns if c != metric), None)
+        details = (f"{metric_name(second)} {_score(validation.get(second))}" if second else "") + (
+            f", {size} examples" if size else ""
+        )
         text = f"Validation {name}: {_score(validation.get(metric))} ({details})."
         if ours is not None:
             text += (
@@ -239,8 +275,16 @@ def _baseline_note(name: str, result: Mapping[str, Any]) -> str | None:
     return f"{name}: {description}" + (f" ({seconds})" if seconds else "")
 
 
-def _score_cells(scores: Mapping[str, Any]) -> list[str]:
-    return [_score(scores.get(key)) for key in ("accuracy", "macro_f1", "weighted_f1")]
+def _score_cells(scores: Mapping[str, Any], columns: Sequence[str] = DEFAULT_COLUMNS) -> list[str]:
+    return [_score(scores.get(key)) for key in columns]
+
+
+def _column_title(metric: str) -> str:
+    """accuracy -> Accuracy, macro_f1 -> Macro-F1, rmse -> RMSE."""
+    if metric in ("rmse", "mae", "mse"):
+        return metric.upper()
+    name = metric_name(metric)
+    return name[:1].upper() + name[1:]
 
 
 def _parameters(train: Mapping[str, Any]) -> str | None:
@@ -343,8 +387,11 @@ _CAPTIONS = {
 
 
 def _plots(run: RunDir, plots: Mapping[str, Path]) -> list[Block]:
+    captions = dict(_CAPTIONS)
+    for section in _task_sections():
+        captions |= section.CAPTIONS
     images: list[Block] = [
-        Image(png, png.relative_to(run.path).as_posix(), _CAPTIONS.get(name, name))
+        Image(png, png.relative_to(run.path).as_posix(), captions.get(name, name))
         for name, png in plots.items()
     ]
     return [Heading("Plots"), *images] if images else []
@@ -384,6 +431,7 @@ def build_report(run: RunDir, metrics: Mapping[str, Any], plots: Mapping[str, Pa
         *_training(metrics),
         *_data(metrics),
         *_per_class(metrics),
+        *(block for section in _task_sections() for block in section.blocks(metrics)),
         *_plots(run, plots),
         *_usage(run),
     ]

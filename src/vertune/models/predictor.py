@@ -44,17 +44,22 @@ class Predictor:
     @classmethod
     def from_run(cls, run_path: str | Path, precision: str = "auto", batch_size: int = 64) -> Predictor:
         run = RunDir(run_path).require_model()
-        task = get_task(run.load_recipe().task)
-        return cls(task.load_trained(str(run.model_dir)), *cls.run_parts(run), precision, batch_size)
+        tokenizer, task, labels, max_length = cls.run_parts(run)
+        return cls(
+            task.load_trained(str(run.model_dir)), tokenizer, task, labels, max_length, precision, batch_size
+        )
 
     @staticmethod
     def run_parts(run: RunDir) -> tuple[Any, Any, list[str], int]:
-        """What every runtime needs from a run besides the model: tokenizer, task, labels, max_length."""
+        """What every runtime needs from a run besides the model: tokenizer, task (with its state), labels,
+        max_length."""
         from transformers import AutoTokenizer
 
         recipe = run.load_recipe()
         tokenizer = AutoTokenizer.from_pretrained(str(run.model_dir))
-        return tokenizer, get_task(recipe.task), run.load_labels(), recipe.training.max_length
+        task = get_task(recipe.task, recipe.data)
+        task.load_state(run.load_task_state())
+        return tokenizer, task, run.load_labels(), recipe.training.max_length
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """Logits of one collated batch."""

@@ -9,6 +9,13 @@ The flow every task follows:
 An input is whatever the model reads for one row: a text, a (text, text_pair) pair, a tokenised sentence.
 A task that splits long inputs into windows gives each feature an `"example"` key (the input's index), and its
 collator drops keys the model does not take.
+
+Training sees `training_rows(features)` (a windowing task groups each input's windows into one row, so a batch
+holds whole inputs) and `compute_loss(model, batch)` lets a task compute the loss itself (on window logits
+pooled per input); None leaves it to the model. A task instance is built from the recipe's `data` options
+(`get_task(name, data)`) and may keep run state in the run directory's task.json: `fit_targets` learns from the
+training targets before training (regression: the scaling), `tune` from validation predictions after it
+(multilabel: per-label thresholds); `state` / `load_state` write and restore both.
 """
 
 from __future__ import annotations
@@ -56,6 +63,8 @@ class Task(Protocol):
     summary_metrics: tuple[str, ...]
     #: the baselines (evaluate/baselines.py) that make sense for this task
     baselines: tuple[str, ...]
+    #: the estimator the baselines fit on their features (for the report), e.g. "logistic regression"
+    baseline_estimator_name: str
 
     def validate(
         self,
@@ -102,6 +111,33 @@ class Task(Protocol):
 
     def collator(self, tokenizer: Any) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:
         """Pads a batch dynamically."""
+
+    def training_rows(self, features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The Trainer's rows from features with targets attached (windows grouped per input, or as they are)."""
+
+    def compute_loss(self, model: Any, inputs: dict[str, Any]) -> tuple[Any, Any] | None:
+        """(loss, outputs) of a collated training / evaluation batch, or None to use the model's own loss."""
+
+    def fit_targets(self, train: Examples) -> None:
+        """Learn what the targets need from the training split, before training."""
+
+    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+        """Learn decision settings from merged validation predictions, after training."""
+
+    def state(self) -> dict[str, Any]:
+        """What `fit_targets` and `tune` learnt, as JSON (the run's task.json)."""
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore `state()`."""
+
+    def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
+        """The targets a baseline estimator fits."""
+
+    def baseline_estimator(self, strength: float) -> Any:
+        """A scikit-learn estimator; `strength` is the inverse regularisation (C), tuned on validation."""
+
+    def baseline_predictions(self, estimator: Any, x: Any, labels: Sequence[str]) -> np.ndarray:
+        """A fitted baseline's outputs in the form `scores` takes (like `merge`'s)."""
 
     def merge(self, outputs: list[np.ndarray], features: list[dict[str, Any]], count: int) -> list[Any]:
         """One prediction per input from the model's output rows (one row per feature, batch padding included)."""

@@ -10,20 +10,13 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from vertune.data.readers import Table
-from vertune.data.validate import (
-    DataReport,
-    check_columns,
-    check_known_labels,
-    is_missing,
-    texts_and_labels,
-    validate_classification,
-)
-from vertune.errors import DataError
+from vertune.data.validate import DataReport, as_label, check_known_labels, validate_classification
 from vertune.recipe import DataConfig
 from vertune.tasks.base import Examples
+from vertune.tasks.text import TextTask
 
 
-class ClassificationTask:
+class ClassificationTask(TextTask):
     name = "classification"
     default_metric = "macro_f1"
     metric_names = (
@@ -42,7 +35,7 @@ class ClassificationTask:
         labels: Sequence[str] | None = None,
     ) -> DataReport:
         report = validate_classification(
-            splits, data.text_column, data.label_column, count_tokens, max_length
+            splits, self.text_columns(data), data.label_column, count_tokens, max_length
         )
         if labels is not None and not report.errors:
             for table in splits.values():
@@ -50,17 +43,8 @@ class ClassificationTask:
         return report
 
     def examples(self, table: Table, data: DataConfig) -> Examples:
-        texts, labels = texts_and_labels(table, data.text_column, data.label_column)
-        return Examples(table.path, texts, labels, list(table.lines))
-
-    def inputs(self, table: Table, data: DataConfig) -> list[Any]:
-        problems = check_columns(table, {"data.text_column": data.text_column})
-        if problems:
-            raise DataError(problems)
-        return ["" if is_missing(t) else str(t) for t in table.column(data.text_column)]
-
-    def text_of(self, item: Any) -> str:
-        return str(item)
+        labels = [as_label(v) for v in table.column(data.label_column)]
+        return Examples(table.path, self.inputs(table, data), labels, list(table.lines))
 
     def stratify_key(self, examples: Examples) -> list[str]:
         return list(examples.targets)
@@ -90,30 +74,12 @@ class ClassificationTask:
 
         return load_saved_model(model_dir, AutoModelForSequenceClassification)
 
-    def encode(self, inputs: Sequence[Any], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
-        encoded = tokenizer(list(inputs), truncation=True, max_length=max_length, return_token_type_ids=False)
-        return [
-            dict(zip(encoded.keys(), values, strict=True)) for values in zip(*encoded.values(), strict=True)
-        ]
-
     def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
         index = {label: i for i, label in enumerate(labels)}
         return np.array([index[t] for t in targets], dtype=np.int64)
 
-    def attach_targets(
-        self, features: list[dict[str, Any]], examples: Examples, labels: Sequence[str]
-    ) -> None:
-        for feature, target in zip(features, self.target_ids(examples.targets, labels), strict=True):
-            feature["labels"] = int(target)
-
-    def collator(self, tokenizer: Any) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:
-        from transformers import DataCollatorWithPadding
-
-        # Multiples of 16 keep bf16 matrix tiles (AMX, tensor cores) full.
-        return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=16, return_tensors="pt")
-
-    def merge(self, outputs: list[np.ndarray], features: list[dict[str, Any]], count: int) -> list[Any]:
-        return list(outputs)  # one feature per input
+    def target_values(self, examples: Examples, labels: Sequence[str]) -> list[Any]:
+        return [int(i) for i in self.target_ids(examples.targets, labels)]
 
     def trainer_scores(
         self, predictions: np.ndarray, label_ids: np.ndarray, labels: Sequence[str]
@@ -165,6 +131,25 @@ class ClassificationTask:
             "confusion_matrix": {"labels": list(labels), "matrix": matrix},
             "examples": len(target_ids),
         }
+
+    # --- baselines (evaluate/baselines.py): a logistic regression on the baseline's features ------------
+
+    baseline_estimator_name = "logistic regression"
+
+    def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
+        return self.target_ids(examples.targets, labels)
+
+    def baseline_estimator(self, strength: float) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=strength, max_iter=2000)
+
+    def baseline_predictions(self, estimator: Any, x: Any, labels: Sequence[str]) -> np.ndarray:
+        """Class probabilities at their label ids (predict_proba covers only the classes seen in training)."""
+        probabilities = estimator.predict_proba(x)
+        full = np.zeros((probabilities.shape[0], len(labels)))
+        full[:, estimator.classes_] = probabilities
+        return full
 
     def prediction_columns(self, prediction: dict[str, Any]) -> dict[str, Any]:
         return {"prediction": prediction["label"], "score": round(prediction["score"], 6)}

@@ -14,6 +14,7 @@ from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from vertune.data.prepare import Splits
+from vertune.evaluate.direction import lower_is_better
 from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
 from vertune.methods.base import method_callbacks
@@ -24,9 +25,6 @@ from vertune.run import RunDir
 from vertune.train.callbacks import JsonlLog, ProgressBar, TrainingClock
 from vertune.train.head_init import warm_start_head
 from vertune.train.trainer import VertuneTrainer
-
-# Metrics where lower is better; every other metric is maximised.
-LOWER_IS_BETTER = ("loss", "rmse", "mae", "mse")
 
 
 @dataclass
@@ -61,7 +59,7 @@ def build_model(recipe: Recipe, task: Any, labels: list[str], train_rows: int = 
 
 def training_arguments(recipe: Recipe, run: RunDir, precision: str, quiet: bool) -> TrainingArguments:
     t = recipe.training
-    metric = t.metric_for_best
+    metric = t.metric_for_best or "loss"  # api.train fills in the task's metric
     return TrainingArguments(
         output_dir=str(run.checkpoints_dir),
         num_train_epochs=t.epochs,
@@ -80,7 +78,7 @@ def training_arguments(recipe: Recipe, run: RunDir, precision: str, quiet: bool)
         save_total_limit=2,  # the best and the last, for --resume
         load_best_model_at_end=True,
         metric_for_best_model=metric,
-        greater_is_better=not metric.endswith(LOWER_IS_BETTER),
+        greater_is_better=not lower_is_better(metric),
         logging_strategy="steps",
         logging_steps=10,
         logging_first_step=True,
@@ -120,7 +118,7 @@ def fit(
     for role in ("train", "validation"):
         rows = [dict(f) for f in features[role]]
         task.attach_targets(rows, getattr(splits, role), splits.labels)
-        datasets[role] = rows
+        datasets[role] = task.training_rows(rows)
     checkpoint = run.latest_checkpoint() if resume else None
     head_stats = {}
     if recipe.training.head_init == "linear_probe" and checkpoint is None:  # a resumed head comes from disk
@@ -153,6 +151,7 @@ def fit(
         callbacks=callbacks,
         method=method,
         head_learning_rate=recipe.training.head_learning_rate,
+        task_loss=task.compute_loss,
     )
     trainer.remove_callback(ProgressCallback)
     trainer.remove_callback(PrinterCallback)

@@ -1,7 +1,8 @@
-"""The HF Trainer, extended by the method's extra loss term (L2-SP, ...)."""
+"""The HF Trainer, extended by the method's extra loss term (L2-SP, ...) and the task's own loss if any."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from transformers import Trainer
@@ -10,7 +11,14 @@ from vertune.methods.base import head_parameters
 
 
 class VertuneTrainer(Trainer):
-    def __init__(self, *args: Any, method: Any, head_learning_rate: float | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        method: Any,
+        head_learning_rate: float | None = None,
+        task_loss: Callable[[Any, dict[str, Any]], tuple[Any, Any] | None] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         # The heads vertune trains (sequence / token classification) return a per-batch mean loss and
         # ignore `num_items_in_batch`; left on, the Trainer would still multiply that mean by the number of
@@ -19,6 +27,7 @@ class VertuneTrainer(Trainer):
         self.model_accepts_loss_kwargs = False
         self.method = method
         self.head_learning_rate = head_learning_rate
+        self.task_loss = task_loss  # the task's own loss (window logits pooled per text); None: the model's
 
     def create_optimizer(self, model=None):
         """HF's optimizer, rebuilt with the head's parameters in groups of their own learning rate if set."""
@@ -40,7 +49,8 @@ class VertuneTrainer(Trainer):
         return self.optimizer
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        loss, outputs = super().compute_loss(
+        computed = self.task_loss(model, inputs) if self.task_loss is not None else None
+        loss, outputs = computed or super().compute_loss(
             model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch
         )
         if model.training:  # evaluation reports the task loss alone
