@@ -30,6 +30,14 @@ class ModelConfig(StrictModel):
     name: str = Field(description="builtin alias (minilm), a local Hugging Face directory, or a hub id")
     revision: str | None = Field(default=None, description="hub revision (branch, tag or commit)")
     trust_remote_code: bool = Field(default=False, description="run model code shipped with the weights")
+    extend_vocab: str | None = Field(
+        default=None,
+        description="add tokens the tokenizer lacks: from_data (words of the training split that become "
+        "[UNK]) or a file of terms, one a line; null = off",
+    )
+    extend_vocab_min_frequency: int = Field(
+        default=2, ge=1, description="with from_data: how often a word must occur in train to be added"
+    )
 
 
 class DataConfig(StrictModel):
@@ -40,6 +48,9 @@ class DataConfig(StrictModel):
     label_column: str = "label"
     validation_size: float = Field(default=0.1, gt=0, lt=1, description="share split off train if no file")
     test_size: float = Field(default=0.2, gt=0, lt=1, description="share split off train if no test file")
+    tag_scheme: Literal["auto", "BIO", "IOB2", "BIOES", "BMES"] = Field(
+        default="auto", description="ner: the files' tag scheme; auto = from the prefixes used"
+    )
 
 
 class FreezeOptions(StrictModel):
@@ -90,7 +101,7 @@ class TrainingConfig(StrictModel):
     gradient_accumulation_steps: int = Field(default=1, ge=1)
 
 
-Baseline = Literal["tfidf_logreg", "linear_probe"]
+Baseline = Literal["tfidf_logreg", "linear_probe", "most_frequent_tag"]
 
 
 class EvaluationConfig(StrictModel):
@@ -147,6 +158,9 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         value = getattr(data, field)
         if value is not None and not value.is_absolute():
             setattr(data, field, (base / value).resolve())
+    vocab = recipe.model.extend_vocab
+    if vocab not in (None, "from_data") and not Path(vocab).is_absolute():
+        recipe.model.extend_vocab = str((base / vocab).resolve())
     if recipe.output is None:
         recipe.output = Path("runs") / path.stem
     return recipe

@@ -45,17 +45,28 @@ def run_baselines(
     collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
     precision: str,
     quiet: bool = True,
+    vocab: Any = None,
 ) -> dict[str, dict[str, Any]]:
     """Each named baseline's test scores (as the task's `scores`), its seconds and a description.
 
     `features` and `collate` are the run's own (each split is tokenised once per run)."""
     builders: dict[str, Callable[[], tuple[np.ndarray, ...]]] = {
         "tfidf_logreg": lambda: _tfidf(task, splits),
-        "linear_probe": lambda: _embeddings(recipe, features, collate, precision, quiet),
+        "linear_probe": lambda: _embeddings(recipe, features, collate, precision, quiet, vocab),
     }
     results = {}
     for name in names:
         start = time.perf_counter()
+        if name == "most_frequent_tag":  # token classification: no logistic regression to fit
+            from vertune.evaluate.baseline_ner import DESCRIPTION, most_frequent_tag
+
+            scores = task.scores(most_frequent_tag(splits), splits.test.targets, splits.labels)
+            results[name] = {
+                **scores,
+                "seconds": round(time.perf_counter() - start, 2),
+                "description": DESCRIPTION,
+            }
+            continue
         train_x, validation_x, test_x = builders[name]()
         scaled = name == "linear_probe"
         probabilities = _fit_logreg(task, splits, train_x, validation_x, test_x, scaled)
@@ -92,6 +103,7 @@ def _embeddings(
     collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
     precision: str,
     quiet: bool,
+    vocab: Any = None,
 ) -> tuple[np.ndarray, ...]:
     from transformers import AutoModel
 
@@ -99,6 +111,10 @@ def _embeddings(
     encoder = loading(
         recipe.model.name, lambda: AutoModel.from_pretrained(path, **load_options(recipe.model))
     )
+    if vocab is not None:  # the features use the extended tokenizer: same new rows, untrained
+        from vertune.models.vocab import resize_embeddings
+
+        resize_embeddings(encoder, vocab)
     device = pick_device()
     encoder.to(device).eval()
     return tuple(

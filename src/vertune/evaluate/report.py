@@ -24,6 +24,8 @@ from vertune.evaluate.plots import (
     plot_per_class_f1,
     real,
 )
+from vertune.evaluate.report_ner import error_analysis, score_columns
+from vertune.evaluate.report_vocab import vocabulary
 from vertune.run import RunDir, write_text_atomic
 
 DEFAULT_METRIC = "macro_f1"
@@ -202,15 +204,18 @@ def _results(metrics: Mapping[str, Any], metric: str) -> list[Block]:
         return []
     ours = real(test.get(metric))
     described = ", ".join(str(part) for part in (recipe.get("model"), recipe.get("method")) if part)
-    rows = [["fine-tuned" + (f" ({described})" if described else ""), *_score_cells(test), DASH]]
+    columns = [key for key, _ in _columns(metrics)]
+    rows = [["fine-tuned" + (f" ({described})" if described else ""), *_score_cells(test, columns), DASH]]
     for name, result in baselines.items():
         theirs = real(result.get(metric))
         gain = DASH if ours is None or theirs is None else _points(ours - theirs)
-        rows.append([name, *_score_cells(result), gain])
+        rows.append([name, *_score_cells(result, columns), gain])
     name = metric_name(metric)
     blocks: list[Block] = [
         Heading("Results on the test set"),
-        Table(["Model", "Accuracy", "Macro-F1", "Weighted-F1", f"Fine-tuned gain ({name} points)"], rows),
+        Table(
+            ["Model", *(header for _, header in _columns(metrics)), f"Fine-tuned gain ({name} points)"], rows
+        ),
     ]
     notes = [note for baseline, result in baselines.items() if (note := _baseline_note(baseline, result))]
     if notes:
@@ -239,8 +244,17 @@ def _baseline_note(name: str, result: Mapping[str, Any]) -> str | None:
     return f"{name}: {description}" + (f" ({seconds})" if seconds else "")
 
 
-def _score_cells(scores: Mapping[str, Any]) -> list[str]:
-    return [_score(scores.get(key)) for key in ("accuracy", "macro_f1", "weighted_f1")]
+def _columns(metrics: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The results table's (metric, header) columns: the task's own where it has them."""
+    return score_columns(metrics) or [
+        ("accuracy", "Accuracy"),
+        ("macro_f1", "Macro-F1"),
+        ("weighted_f1", "Weighted-F1"),
+    ]
+
+
+def _score_cells(scores: Mapping[str, Any], columns: Sequence[str]) -> list[str]:
+    return [_score(scores.get(key)) for key in columns]
 
 
 def _parameters(train: Mapping[str, Any]) -> str | None:
@@ -383,7 +397,9 @@ def build_report(run: RunDir, metrics: Mapping[str, Any], plots: Mapping[str, Pa
         *_results(metrics, metric),
         *_training(metrics),
         *_data(metrics),
+        *vocabulary(metrics),
         *_per_class(metrics),
+        *error_analysis(metrics),
         *_plots(run, plots),
         *_usage(run),
     ]

@@ -12,6 +12,7 @@ from vertune.tasks.base import Task
 
 TASKS: dict[str, str] = {
     "classification": "vertune.tasks.classification:ClassificationTask",
+    "ner": "vertune.tasks.ner:NerTask",
 }
 TASK_NAMES = tuple(TASKS)
 

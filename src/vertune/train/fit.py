@@ -15,6 +15,7 @@ from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
 from vertune.models.loading import dropout_overrides, load_options, loading
 from vertune.models.resolve import resolve_model
+from vertune.models.vocab import VocabExtension, resize_embeddings, train_new_rows
 from vertune.recipe import Recipe
 from vertune.run import RunDir
 from vertune.train.callbacks import JsonlLog, ProgressBar, TrainingClock
@@ -37,11 +38,15 @@ def count_parameters(model: Any) -> tuple[int, int]:
     return trainable, sum(p.numel() for p in model.parameters())
 
 
-def build_model(recipe: Recipe, task: Any, labels: list[str]) -> tuple[Any, Any]:
-    """The pre-trained backbone with the task head, prepared by the recipe's method."""
+def build_model(
+    recipe: Recipe, task: Any, labels: list[str], vocab: VocabExtension | None = None
+) -> tuple[Any, Any]:
+    """The pre-trained backbone with the task head (embeddings grown by `vocab`), prepared by the method."""
     path = resolve_model(recipe.model.name)
     options = {**load_options(recipe.model), **dropout_overrides(recipe.model, recipe.training.dropout)}
     model = loading(recipe.model.name, lambda: task.head(path, labels, **options))
+    if vocab is not None:
+        resize_embeddings(model, vocab)  # before the method freezes or wraps anything
     method = build_method(recipe.method)
     return method.prepare(model), method
 
@@ -88,9 +93,11 @@ def fit(
     precision: str,
     resume: bool = False,
     quiet: bool = False,
+    vocab: VocabExtension | None = None,
 ) -> FitResult:
     set_seed(recipe.training.seed)
-    model, method = build_model(recipe, task, splits.labels)
+    model, method = build_model(recipe, task, splits.labels, vocab)
+    keep_old_rows = train_new_rows(model, vocab)  # new tokens' rows train even under frozen embeddings
     trainable, total = count_parameters(model)
     datasets = {}
     for role in ("train", "validation"):
@@ -111,7 +118,7 @@ def fit(
             quiet=quiet,
         )
     clock = TrainingClock(len(datasets["train"]))
-    callbacks: list[Any] = [JsonlLog(run), clock]
+    callbacks: list[Any] = [JsonlLog(run), clock, *keep_old_rows]
     if recipe.training.early_stopping_patience > 0:
         callbacks.append(
             EarlyStoppingCallback(early_stopping_patience=recipe.training.early_stopping_patience)
