@@ -257,8 +257,8 @@ class NerTask:
 
 
 def windows(first_piece: Sequence[int], width: int) -> list[tuple[int, int]]:
-    """[start, end) piece ranges of at most `width` pieces, overlapping by about a quarter, cut where a word
-    starts (a word longer than a whole window is cut inside)."""
+    """[start, end) piece ranges of at most `width` pieces that overlap (by about a quarter, at least one word
+    when there is one to share) and are cut where a word starts (a word longer than a window is cut inside)."""
     n = len(first_piece)
     if n <= width:
         return [(0, n)]
@@ -273,9 +273,10 @@ def windows(first_piece: Sequence[int], width: int) -> list[tuple[int, int]]:
         result.append((start, end))
         if end >= n:
             return result
-        wanted = end - overlap
-        start = min((s for s in starts if s >= wanted and s > start), default=end)
-        start = min(start, end)
+        # the next window starts at the first word start in the overlap, else at the last word start inside
+        inside = [s for s in starts if start < s < end]
+        in_overlap = [s for s in inside if s >= end - overlap]
+        start = in_overlap[0] if in_overlap else (inside[-1] if inside else end)
 
 
 def _first_pieces(word_ids: Sequence[int | None]) -> list[int]:

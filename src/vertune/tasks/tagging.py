@@ -54,7 +54,7 @@ def bad_prefix(tag: str, scheme: str) -> str | None:
     if prefix == "O":
         return None
     allowed = PREFIXES[scheme]
-    if prefix not in allowed:
+    if not prefix or prefix not in allowed:
         shown = ", ".join(f"{p}-" for p in allowed)
         return f"tag {tag!r} has no {scheme} prefix (allowed: {shown} and O)"
     return None
