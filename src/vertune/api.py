@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vertune.data.readers import read_table
-from vertune.data.validate import DataReport, validate_classification
+from vertune.data.validate import DataReport
 from vertune.errors import DataError, ModelNotFoundError, RunDirError, VertuneError
 from vertune.recipe import Recipe, load_recipe
 from vertune.run import RunDir, write_json_atomic, write_text_atomic
@@ -54,26 +54,83 @@ def check_data(
     model: str | None = "minilm",
     max_length: int = 128,
     notify: Notify = _log,
+    task: str = "classification",
+    tag_scheme: str = "auto",
+    extend_vocab: str | None = None,
+    min_frequency: int = 2,
 ) -> DataReport:
-    """Validate data files for classification without training (`vertune data check`)."""
+    """Validate data files for a task without training (`vertune data check`). With a model, also the share
+    of tokens the model reads as [UNK], before and after `extend_vocab` (stats[role]["unknown"])."""
     from vertune.data.prepare import read_files
+    from vertune.recipe import DataConfig, ModelConfig
+    from vertune.tasks import get_task
 
     try:
         tables = read_files({"train": train, "validation": validation, "test": test})
     except DataError as exc:
         return DataReport(exc.problems)
-    count_tokens = None
+    data = DataConfig(
+        train=Path(train), text_column=text_column, label_column=label_column, tag_scheme=tag_scheme
+    )
+    tokenizer = None
     if model:
         try:
             from vertune.models.loading import load_tokenizer
-            from vertune.recipe import ModelConfig
 
-            count_tokens = token_counter(load_tokenizer(ModelConfig(name=model)))
+            tokenizer = load_tokenizer(ModelConfig(name=model))
         except ModelNotFoundError as exc:
             notify(f"skipping the length check: {exc}")
-    report = validate_classification(tables, text_column, label_column, count_tokens, max_length)
+    the_task = get_task(task)
+    report = the_task.validate(tables, data, token_counter(tokenizer) if tokenizer else None, max_length)
+    if tokenizer is not None and not report.errors:
+        config = ModelConfig(name=model, extend_vocab=extend_vocab, extend_vocab_min_frequency=min_frequency)
+        _unknown_shares(report, the_task, tables, data, tokenizer, config)
     _notify_report(report, notify)
     return report
+
+
+def _unknown_shares(
+    report: DataReport, task: Any, tables: dict[str, Any], data: Any, tokenizer: Any, config: Any
+) -> None:
+    from vertune.models import vocab
+
+    texts = {role: [task.text_of(x) for x in task.examples(t, data).inputs] for role, t in tables.items()}
+    for role, role_texts in texts.items():
+        report.stats.setdefault(role, {})["unknown"] = vocab.unknown_share(tokenizer, role_texts)
+    if config.extend_vocab is None:
+        return
+    extension = vocab.extend_tokenizer(tokenizer, vocab.plan(config, tokenizer, texts["train"]))
+    for role, role_texts in texts.items():
+        report.stats[role]["unknown_after"] = vocab.unknown_share(tokenizer, role_texts)
+    report.stats["train"]["added_tokens"] = len(extension)
+
+
+def fix_tags(
+    path: str | Path, output: str | Path, tag_scheme: str = "auto", text_column: str = "text"
+) -> int:
+    """Write a token-tagged file (CoNLL or JSONL tokens + tags) with invalid tag transitions repaired the way
+    seqeval reads them, in the file's own scheme; returns the number of sentences changed."""
+    from vertune.data.conll import write_conll, write_token_jsonl
+    from vertune.recipe import DataConfig
+    from vertune.tasks.ner_data import TOKENS, read_rows, repaired_tags
+
+    table = read_table(path)
+    data = DataConfig(train=Path(path), text_column=text_column, tag_scheme=tag_scheme)
+    rows = read_rows(table, data)
+    errors = [p for p in rows.problems if p.severity == "error"]
+    if errors:
+        raise DataError(errors)
+    if rows.form != TOKENS:
+        raise VertuneError(
+            f"{path}: --fix repairs tag sequences; this file has character spans, nothing to fix"
+        )
+    fixed, changed = repaired_tags(table, data)
+    writers = {".conll": write_conll, ".bio": write_conll, ".iob": write_conll, ".jsonl": write_token_jsonl}
+    suffix = Path(output).suffix.lower()
+    if suffix not in writers:
+        raise VertuneError(f"{output}: unsupported output type; use .conll, .bio, .iob or .jsonl")
+    write_text_atomic(Path(output), writers[suffix](fixed))
+    return changed
 
 
 def _open_run(recipe: Recipe, resume: bool, overwrite: bool) -> RunDir:
@@ -148,6 +205,7 @@ def train(
         + ", ".join(f"{role} {n} rows" for role, n in splits.sizes().items())
         + f"; {len(splits.labels)} classes"
     )
+    vocab, vocabulary = extend_vocabulary(recipe, task, tokenizer, splits, notify)
     # Under accelerate launch / torchrun only rank 0 creates, replaces or writes the run directory;
     # the other ranks wait for it at a barrier.
     if process is None or process.is_main_process:
@@ -182,6 +240,7 @@ def train(
         resume=resume,
         quiet=quiet,
         callbacks=callbacks,
+        vocab=vocab,
     )
     if not fitted.is_main_process:  # under accelerate / torchrun, rank 0 writes the run
         return TrainResult(run, {}, {})
@@ -220,6 +279,7 @@ def train(
         task.collator(tokenizer),
         precision,
         quiet,
+        vocab,
     )
     metrics = {
         "recipe": {
@@ -240,12 +300,33 @@ def train(
             },
             "warnings": [str(p) for p in splits.report.warnings],
         },
+        **({"vocabulary": vocabulary} if vocabulary else {}),
     }
     write_json_atomic(run.metrics_path, metrics)
     from vertune.evaluate.report import write_report
 
     report = write_report(run, metrics, run.read_log())
     return TrainResult(run, metrics, report)
+
+
+def extend_vocabulary(
+    recipe: Recipe, task: Any, tokenizer: Any, splits: Any, notify: Notify = _log
+) -> tuple[Any, dict[str, Any]]:
+    """Apply `model.extend_vocab` to the tokenizer (in place, before anything is encoded): the extension
+    for the model, and the [UNK] share of each split before and after, for metrics.json."""
+    from vertune.models import vocab
+
+    if recipe.model.extend_vocab is None:
+        return None, {}
+    texts = {role: [task.text_of(x) for x in getattr(splits, role).inputs] for role in splits.sizes()}
+    before = {role: vocab.unknown_share(tokenizer, t) for role, t in texts.items()}
+    extension = vocab.extend_tokenizer(tokenizer, vocab.plan(recipe.model, tokenizer, texts["train"]))
+    after = {role: vocab.unknown_share(tokenizer, t) for role, t in texts.items()}
+    notify(
+        f"vocabulary: added {len(extension)} tokens ({recipe.model.extend_vocab}); [UNK] share "
+        + ", ".join(f"{role} {before[role]['share']:.1%} -> {after[role]['share']:.1%}" for role in texts)
+    )
+    return extension, {**extension.summary(), "unknown_before": before, "unknown_after": after}
 
 
 def evaluate(

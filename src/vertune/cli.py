@@ -204,7 +204,13 @@ def tune(
 
 @data_app.command("check")
 def data_check(
-    train: Annotated[Path, typer.Argument(help="The training file (csv, tsv, jsonl, parquet).")],
+    train: Annotated[
+        Path | None, typer.Argument(help="The training file (csv, tsv, jsonl, parquet, conll).")
+    ] = None,
+    recipe: Annotated[
+        Path | None, typer.Option(help="Check the files, task and model options of this recipe.")
+    ] = None,
+    task: Annotated[str, typer.Option(help="classification or ner.")] = "classification",
     text_column: Annotated[str, typer.Option(help="Column with the text.")] = "text",
     label_column: Annotated[str, typer.Option(help="Column with the label.")] = "label",
     validation: Annotated[Path | None, typer.Option(help="A validation file to check against train.")] = None,
@@ -213,23 +219,67 @@ def data_check(
     ] = None,
     model: Annotated[str, typer.Option(help="Model whose tokenizer measures text length.")] = "minilm",
     max_length: Annotated[int, typer.Option(help="Tokens the model will read.")] = 128,
+    tag_scheme: Annotated[str, typer.Option(help="ner: auto, BIO, IOB2, BIOES or BMES.")] = "auto",
+    extend_vocab: Annotated[
+        str | None, typer.Option(help="Also show the [UNK] share after adding tokens: from_data or a FILE.")
+    ] = None,
+    min_frequency: Annotated[int, typer.Option(help="With --extend-vocab from_data.")] = 2,
+    fix: Annotated[
+        bool, typer.Option(help="ner: write the training file with invalid tag sequences repaired.")
+    ] = False,
+    output: Annotated[Path | None, typer.Option(help="With --fix: where to write the repaired file.")] = None,
 ) -> None:
-    """Report row-level problems: missing columns, empty values, rare or unseen labels, duplicates, leakage."""
+    """Report row-level problems: missing columns, empty values, rare or unseen labels, duplicates, leakage,
+    invalid tags; and the share of tokens the model reads as [UNK]."""
     from vertune import api
 
+    if recipe is not None:
+        from vertune.recipe import load_recipe
+
+        r = load_recipe(recipe)
+        train, validation, test, task = r.data.train, r.data.validation, r.data.test, r.task
+        text_column, label_column, tag_scheme = r.data.text_column, r.data.label_column, r.data.tag_scheme
+        model, max_length = r.model.name, r.training.max_length
+        extend_vocab, min_frequency = r.model.extend_vocab, r.model.extend_vocab_min_frequency
+    if train is None:
+        raise VertuneError("give the training file, or --recipe recipe.yaml")
+    if fix and output is None:
+        raise VertuneError("--fix needs --output, e.g. --output fixed.conll")
     report = api.check_data(
-        train, text_column, label_column, validation, test, model, max_length, _say(False)
+        train,
+        text_column,
+        label_column,
+        validation,
+        test,
+        model,
+        max_length,
+        _say(False),
+        task=task,
+        tag_scheme=tag_scheme,
+        extend_vocab=extend_vocab,
+        min_frequency=min_frequency,
     )
     for role, stats in report.stats.items():
-        classes = stats.get("classes", {})
-        line = f"{role}: {stats['rows']} rows, {len(classes)} classes"
-        if "median_tokens" in stats:
-            line += (
-                f", median {stats['median_tokens']} tokens, {stats['longer_than_max_length']:.0%} truncated"
-            )
-        out.print(line, markup=False, highlight=False)
+        out.print(_check_line(role, stats), markup=False, highlight=False)
     report.raise_errors()
+    if fix and output is not None:
+        changed = api.fix_tags(train, output, tag_scheme, text_column)
+        out.print(f"wrote {output}: {changed} sentences repaired", markup=False, highlight=False)
     out.print(f"ok: no errors ({len(report.warnings)} warnings)", markup=False, highlight=False)
+
+
+def _check_line(role: str, stats: dict[str, Any]) -> str:
+    classes = stats.get("classes", {})
+    line = f"{role}: {stats.get('rows', 0)} rows, {len(classes)} classes"
+    if "median_tokens" in stats:
+        line += f", median {stats['median_tokens']} tokens, {stats['longer_than_max_length']:.0%} "
+        line += "split into windows" if "windowed" in stats else "truncated"
+    if "unknown" in stats:
+        line += f", [UNK] {stats['unknown']['share']:.1%} of tokens"
+        if "unknown_after" in stats:
+            line += f" ({stats['unknown_after']['share']:.1%} after extending the vocabulary"
+            line += f" by {stats['added_tokens']} tokens)" if "added_tokens" in stats else ")"
+    return line
 
 
 @app.command()

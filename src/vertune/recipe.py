@@ -30,6 +30,14 @@ class ModelConfig(StrictModel):
     name: str = Field(description="builtin alias (minilm), a local Hugging Face directory, or a hub id")
     revision: str | None = Field(default=None, description="hub revision (branch, tag or commit)")
     trust_remote_code: bool = Field(default=False, description="run model code shipped with the weights")
+    extend_vocab: str | None = Field(
+        default=None,
+        description="add tokens the tokenizer lacks: from_data (words of the training split that become "
+        "[UNK]) or a file of terms, one a line; null = off",
+    )
+    extend_vocab_min_frequency: int = Field(
+        default=2, ge=1, description="with from_data: how often a word must occur in train to be added"
+    )
 
 
 class DataConfig(StrictModel):
@@ -62,6 +70,9 @@ class DataConfig(StrictModel):
         default="mean", description="long_text chunk: how the windows' logits become one per text"
     )
     window_overlap: int = Field(default=32, ge=0, description="long_text chunk: tokens shared by neighbours")
+    tag_scheme: Literal["auto", "BIO", "IOB2", "BIOES", "BMES"] = Field(
+        default="auto", description="ner: the files' tag scheme; auto = from the prefixes used"
+    )
 
 
 class FreezeOptions(StrictModel):
@@ -177,7 +188,7 @@ class TrainingConfig(StrictModel):
     )
 
 
-Baseline = Literal["tfidf_logreg", "tfidf_ridge", "linear_probe"]
+Baseline = Literal["tfidf_logreg", "tfidf_ridge", "linear_probe", "most_frequent_tag"]
 
 
 class EvaluationConfig(StrictModel):
@@ -273,6 +284,9 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         value = getattr(data, field)
         if value is not None and not value.is_absolute():
             setattr(data, field, (base / value).resolve())
+    vocab = recipe.model.extend_vocab
+    if vocab not in (None, "from_data") and not Path(vocab).is_absolute():
+        recipe.model.extend_vocab = str((base / vocab).resolve())
     if recipe.output is None:
         recipe.output = Path("runs") / path.stem
     return recipe

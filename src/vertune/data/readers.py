@@ -1,4 +1,4 @@
-"""Readers for csv, tsv, jsonl and parquet that keep each row's line number for error messages.
+"""Readers for csv, tsv, jsonl, parquet (and CoNLL, in data/conll.py) that keep each row's line number for error messages.
 
 Values are read as text (no type guessing: "NA" stays the string "NA"); a bad file raises a DataError
 naming the file and line.
@@ -20,6 +20,11 @@ SUPPORTED_FORMATS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".parquet": "parquet",
+    # token classification (vertune.data.conll)
+    ".conll": "conll",
+    ".conllu": "conll",
+    ".bio": "conll",
+    ".iob": "conll",
 }
 
 
@@ -61,7 +66,12 @@ def read_table(path: str | Path) -> Table:
         table = _read_parquet(path)
     else:
         text = _decode_utf8(path)
-        table = _read_jsonl(path, text) if kind == "jsonl" else _read_delimited(path, text, kind)
+        if kind == "conll":
+            from vertune.data.conll import read_conll
+
+            table = read_conll(path, text)
+        else:
+            table = _read_jsonl(path, text) if kind == "jsonl" else _read_delimited(path, text, kind)
     if len(table) == 0:
         raise DataError([Problem(str(path), None, "the file has no data rows", "add rows below the header")])
     return table

@@ -161,7 +161,7 @@ def _length_check(
         )
 
 
-def _capped(problems: list[Problem], what: str) -> list[Problem]:
+def capped(problems: list[Problem], what: str) -> list[Problem]:
     if len(problems) <= ROWS_SHOWN_PER_PROBLEM:
         return problems
     first = problems[0]
@@ -176,7 +176,7 @@ def _empty_values(table: Table, column: str, what: str, fix: str) -> list[Proble
         for line, value in zip(table.lines, table.column(column), strict=True)
         if is_missing(value)
     ]
-    return _capped(found, f"an empty {what}")
+    return capped(found, f"an empty {what}")
 
 
 def _class_counts(table: Table, label_column: str) -> dict[str, int]:
@@ -256,7 +256,7 @@ def _duplicates(table: Table, text_columns: list[str], label_column: str) -> lis
             )
             for line in lines[1:]
         )
-    return _capped(found, "a duplicate text")
+    return capped(found, "a duplicate text")
 
 
 def _leakage(
@@ -273,7 +273,7 @@ def _leakage(
         for text, lines in _text_index(table, text_columns).items()
         if text in train_texts
     ]
-    return _capped(found, "a text also in the training data")
+    return capped(found, "a text also in the training data")
 
 
 def texts_and_labels(table: Table, text_column: str, label_column: str) -> tuple[list[str], list[str]]:

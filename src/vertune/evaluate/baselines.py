@@ -54,6 +54,7 @@ def run_baselines(
     collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
     precision: str,
     quiet: bool = True,
+    vocab: Any = None,
 ) -> dict[str, dict[str, Any]]:
     """Each named baseline's test scores (as the task's `scores`), its seconds and a description.
 
@@ -61,11 +62,21 @@ def run_baselines(
     builders: dict[str, Callable[[], tuple[Any, ...]]] = {
         "tfidf_logreg": lambda: _tfidf(task, splits),
         "tfidf_ridge": lambda: _tfidf(task, splits),
-        "linear_probe": lambda: _embeddings(recipe, task, splits, features, collate, precision, quiet),
+        "linear_probe": lambda: _embeddings(recipe, task, splits, features, collate, precision, quiet, vocab),
     }
     results = {}
     for name in names:
         start = time.perf_counter()
+        if name == "most_frequent_tag":  # token classification: no logistic regression to fit
+            from vertune.evaluate.baseline_ner import DESCRIPTION, most_frequent_tag
+
+            scores = task.scores(most_frequent_tag(splits), splits.test.targets, splits.labels)
+            results[name] = {
+                **scores,
+                "seconds": round(time.perf_counter() - start, 2),
+                "description": DESCRIPTION,
+            }
+            continue
         train_x, validation_x, test_x = builders[name]()
         results[name] = {
             **_fit_and_score(task, splits, train_x, validation_x, test_x, scaled=name == "linear_probe"),
@@ -102,6 +113,7 @@ def _embeddings(
     collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
     precision: str,
     quiet: bool,
+    vocab: Any = None,
 ) -> tuple[np.ndarray, ...]:
     from transformers import AutoModel
 
@@ -109,6 +121,10 @@ def _embeddings(
     encoder = loading(
         recipe.model.name, lambda: AutoModel.from_pretrained(path, **load_options(recipe.model))
     )
+    if vocab is not None:  # the features use the extended tokenizer: same new rows, untrained
+        from vertune.models.vocab import resize_embeddings
+
+        resize_embeddings(encoder, vocab)
     device = pick_device()
     encoder.to(device).eval()
     embedded = {

@@ -25,6 +25,8 @@ from vertune.evaluate.plots import (
     plot_per_class_f1,
     real,
 )
+from vertune.evaluate.report_ner import error_analysis
+from vertune.evaluate.report_vocab import vocabulary
 from vertune.run import RunDir, write_text_atomic
 
 DEFAULT_METRIC = "macro_f1"
@@ -430,8 +432,10 @@ def build_report(run: RunDir, metrics: Mapping[str, Any], plots: Mapping[str, Pa
         *_results(metrics, metric),
         *_training(metrics),
         *_data(metrics),
+        *vocabulary(metrics),
         *_per_class(metrics),
         *(block for section in _task_sections() for block in section.blocks(metrics)),
+        *error_analysis(metrics),
         *_plots(run, plots),
         *_usage(run),
     ]

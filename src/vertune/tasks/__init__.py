@@ -16,6 +16,7 @@ TASKS: dict[str, str] = {
     "regression": "vertune.tasks.regression:RegressionTask",
     "multilabel": "vertune.tasks.multilabel:MultilabelTask",
     "pair": "vertune.tasks.pair:pair_task",
+    "ner": "vertune.tasks.ner:NerTask",
 }
 TASK_NAMES = tuple(TASKS)
 

@@ -20,6 +20,7 @@ from vertune.methods import build_method
 from vertune.methods.base import method_callbacks
 from vertune.models.loading import dropout_overrides, load_options, loading
 from vertune.models.resolve import resolve_model
+from vertune.models.vocab import VocabExtension, resize_embeddings, train_new_rows
 from vertune.recipe import Recipe
 from vertune.run import RunDir
 from vertune.train.callbacks import JsonlLog, ProgressBar, TrainingClock
@@ -48,11 +49,15 @@ def optimizer_steps(recipe: Recipe, train_rows: int) -> int:
     return max(1, math.ceil(per_epoch * t.epochs))
 
 
-def build_model(recipe: Recipe, task: Any, labels: list[str], train_rows: int = 0) -> tuple[Any, Any]:
-    """The pre-trained backbone with the task head, prepared by the recipe's method."""
+def build_model(
+    recipe: Recipe, task: Any, labels: list[str], train_rows: int = 0, vocab: VocabExtension | None = None
+) -> tuple[Any, Any]:
+    """The pre-trained backbone with the task head (embeddings grown by `vocab`), prepared by the method."""
     path = resolve_model(recipe.model.name)
     options = {**load_options(recipe.model), **dropout_overrides(recipe.model, recipe.training.dropout)}
     model = loading(recipe.model.name, lambda: task.head(path, labels, **options))
+    if vocab is not None:
+        resize_embeddings(model, vocab)  # before the method freezes or wraps anything
     method = build_method(recipe.method, total_steps=optimizer_steps(recipe, train_rows))
     return method.prepare(model), method
 
@@ -109,10 +114,12 @@ def fit(
     resume: bool = False,
     quiet: bool = False,
     callbacks: Sequence[Any] = (),
+    vocab: VocabExtension | None = None,
 ) -> FitResult:
     """Train; `callbacks` are extra TrainerCallbacks (vertune tune's pruning)."""
     set_seed(recipe.training.seed)
-    model, method = build_model(recipe, task, splits.labels, len(splits.train))
+    model, method = build_model(recipe, task, splits.labels, len(splits.train), vocab)
+    keep_old_rows = train_new_rows(model, vocab)  # new tokens' rows train even under frozen embeddings
     trainable, total = count_parameters(model)
     datasets = {}
     for role in ("train", "validation"):
@@ -133,7 +140,7 @@ def fit(
             quiet=quiet,
         )
     clock = TrainingClock(len(datasets["train"]))
-    callbacks = [JsonlLog(run), clock, *method_callbacks(method), *callbacks]
+    callbacks = [JsonlLog(run), clock, *keep_old_rows, *method_callbacks(method), *callbacks]
     if recipe.training.early_stopping_patience > 0:
         callbacks.append(
             EarlyStoppingCallback(early_stopping_patience=recipe.training.early_stopping_patience)

@@ -1,0 +1,171 @@
+"""Vocabulary extension: add the words a tokenizer maps to [UNK] (or a user's terms) as new tokens.
+
+`model.extend_vocab: from_data` adds every word of the training split (as the tokenizer's normaliser and
+pre-tokenizer cut it: one CJK character, one word, one punctuation mark) that contains [UNK] and occurs at
+least `extend_vocab_min_frequency` times; `model.extend_vocab: FILE` adds the terms of a file (one a line)
+that are not single tokens yet, such as domain jargon the model splits into many pieces.
+
+New tokens are added normalised (lower-cased and accent-stripped for an uncased model), so they match the
+normalised text the tokenizer sees. Each new embedding row starts as the mean of the token's old pieces
+(without [UNK]), or the mean of all old rows when there are none. The new rows always train: when the
+method freezes the embeddings, the matrix is made trainable with the old rows' gradients zeroed and their
+values restored after each optimizer step (so weight decay does not move them either).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vertune.errors import DataError, Problem
+from vertune.recipe import ModelConfig
+
+
+@dataclass
+class VocabExtension:
+    tokens: list[str]  # the added tokens, in id order
+    pieces: list[list[int]]  # each token's ids under the original tokenizer, [UNK] left out
+    first_id: int  # the id of the first added token
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def summary(self) -> dict[str, Any]:
+        from_pieces = sum(1 for p in self.pieces if p)
+        return {
+            "added_tokens": len(self.tokens),
+            "initialised_from_pieces": from_pieces,
+            "initialised_from_mean": len(self.tokens) - from_pieces,
+            "examples": self.tokens[:20],
+        }
+
+
+def words(tokenizer: Any, texts: Iterable[str]) -> list[str]:
+    """The words the tokenizer cuts texts into before WordPiece / BPE (after its normaliser)."""
+    backend = tokenizer.backend_tokenizer
+    normalize = backend.normalizer.normalize_str if backend.normalizer else (lambda s: s)
+    split = backend.pre_tokenizer.pre_tokenize_str if backend.pre_tokenizer else (lambda s: [(s, None)])
+    return [word for text in texts for word, _ in split(normalize(text))]
+
+
+def _piece_ids(tokenizer: Any, items: list[str]) -> list[list[int]]:
+    if not items:
+        return []
+    return tokenizer(items, add_special_tokens=False, verbose=False)["input_ids"]
+
+
+def unknown_words(tokenizer: Any, texts: Iterable[str], min_frequency: int) -> list[str]:
+    """Words that contain [UNK] and occur at least `min_frequency` times, most frequent first."""
+    counts = Counter(words(tokenizer, texts))
+    candidates = [word for word, n in counts.most_common() if n >= min_frequency]
+    unk = tokenizer.unk_token_id
+    return [w for w, ids in zip(candidates, _piece_ids(tokenizer, candidates), strict=True) if unk in ids]
+
+
+def terms_from_file(tokenizer: Any, path: str | Path) -> list[str]:
+    """A file's terms (one a line; blank lines and # comments skipped) that are not single tokens yet."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(
+            [
+                Problem(
+                    str(path), None, "vocabulary file not found", "fix model.extend_vocab (or use from_data)"
+                )
+            ]
+        )
+    terms: list[str] = []
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        term = line.strip()
+        if not term or term.startswith("#"):
+            continue
+        found = words(tokenizer, [term])
+        if len(found) != 1:
+            problems.append(
+                Problem(
+                    str(path), number, f"{term!r} is not one word", "write one term a line, without spaces"
+                )
+            )
+            continue
+        terms.append(found[0])
+    if problems:
+        raise DataError(problems)
+    unique = list(dict.fromkeys(terms))
+    return [t for t, ids in zip(unique, _piece_ids(tokenizer, unique), strict=True) if len(ids) != 1]
+
+
+def plan(config: ModelConfig, tokenizer: Any, train_texts: Iterable[str]) -> list[str]:
+    """The tokens `model.extend_vocab` asks for (nothing when it is off)."""
+    if config.extend_vocab is None:
+        return []
+    if config.extend_vocab == "from_data":
+        return unknown_words(tokenizer, train_texts, config.extend_vocab_min_frequency)
+    return terms_from_file(tokenizer, config.extend_vocab)
+
+
+def extend_tokenizer(tokenizer: Any, tokens: list[str]) -> VocabExtension:
+    """Add `tokens` to the tokenizer in place; remember their old pieces for the embedding initialisation."""
+    from transformers import AddedToken
+
+    from vertune.tasks.sentences import is_cjk
+
+    known = tokenizer.get_vocab()
+    tokens = [t for t in dict.fromkeys(tokens) if t not in known]
+    unk = tokenizer.unk_token_id
+    pieces = [[i for i in ids if i != unk] for ids in _piece_ids(tokenizer, tokens)]
+    first_id = len(tokenizer)
+    # single_word keeps a term from matching inside a longer word; CJK has no word boundaries to respect.
+    tokenizer.add_tokens([AddedToken(t, normalized=True, single_word=not is_cjk(t)) for t in tokens])
+    return VocabExtension(tokens, pieces, first_id)
+
+
+def resize_embeddings(model: Any, extension: VocabExtension) -> None:
+    """Grow the input embeddings by the new tokens; each new row = mean of its old pieces (or of all rows)."""
+    import torch
+
+    if not extension.tokens:
+        return
+    old = model.get_input_embeddings().weight.detach().clone()
+    model.resize_token_embeddings(extension.first_id + len(extension), mean_resizing=False)
+    weight = model.get_input_embeddings().weight
+    overall = old[: extension.first_id].mean(dim=0)
+    with torch.no_grad():
+        for offset, ids in enumerate(extension.pieces):
+            weight[extension.first_id + offset] = old[ids].mean(dim=0) if ids else overall
+
+
+def train_new_rows(model: Any, extension: VocabExtension | None) -> list[Any]:
+    """Make sure the new rows train; returns the trainer callbacks that keep the old rows frozen, if any."""
+    import torch
+    from transformers import TrainerCallback
+
+    if extension is None or not extension.tokens:
+        return []
+    weight = model.get_input_embeddings().weight
+    if weight.requires_grad:  # the method trains the whole matrix already
+        return []
+    weight.requires_grad_(True)
+    first = extension.first_id
+    mask = torch.zeros(weight.shape[0], 1, dtype=weight.dtype)
+    mask[first:] = 1
+    weight.register_hook(lambda grad: grad * mask.to(grad.device, grad.dtype))
+    frozen = weight.detach()[:first].clone()
+
+    class KeepOldRows(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):  # after the optimizer step
+            with torch.no_grad():
+                weight[:first].copy_(frozen.to(weight.device, weight.dtype))
+
+    return [KeepOldRows()]
+
+
+def unknown_share(tokenizer: Any, texts: list[str]) -> dict[str, Any]:
+    """How many of the tokens the model reads are [UNK]."""
+    unk = tokenizer.unk_token_id
+    ids = _piece_ids(tokenizer, [t for t in texts if t])
+    total = sum(len(row) for row in ids)
+    unknown = sum(row.count(unk) for row in ids)
+    return {"tokens": total, "unknown": unknown, "share": round(unknown / total, 4) if total else 0.0}
