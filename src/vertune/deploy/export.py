@@ -68,7 +68,9 @@ def export_onnx(
             verification[runtime] = {
                 "file": ONNX_FILES[runtime],
                 "size_mb": round(path.stat().st_size / 2**20, 2),
-                "max_abs_logit_diff": float(max(np.abs(a - b).max() for a, b in zip(expected, outputs, strict=True))),
+                "max_abs_logit_diff": float(
+                    max(np.abs(a - b).max() for a, b in zip(expected, outputs, strict=True))
+                ),
                 "label_agreement": _agreement(
                     expected_decoded, _decoded(onnx, outputs, features, examples.inputs)
                 ),
