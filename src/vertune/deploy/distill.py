@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from transformers import Trainer, TrainingArguments
+from transformers import PrinterCallback, Trainer, TrainingArguments
 
 from vertune.deploy.prune import encoder_layers
 from vertune.errors import VertuneError
@@ -129,6 +129,7 @@ def train_student(
             alpha=alpha,
             temperature=temperature,
         )
+        trainer.remove_callback(PrinterCallback)  # it prints the final loss dict even with --quiet
         start = time.perf_counter()
         trainer.train()
     return {
