@@ -542,3 +542,62 @@ def tune(
     from vertune.train.tune import tune as run_tune
 
     return run_tune(recipe, trials, timeout, output, overrides, quiet, notify)
+
+
+def export(
+    run_path: str | Path,
+    format: str = "onnx",
+    int8: bool = False,
+    data: str | Path | None = None,
+    quiet: bool = False,
+    notify: Notify = _log,
+) -> dict[str, Any]:
+    """Export a run's model to ONNX (RUN/onnx/), verified against PyTorch on the test split or `data`."""
+    from vertune.deploy.export import export_onnx
+
+    if format != "onnx":
+        raise VertuneError(f"--format {format}: only onnx is supported")
+    return export_onnx(run_path, int8=int8, data=data, notify=notify, quiet=quiet)
+
+
+def compress(run_path: str | Path, notify: Notify = _log, quiet: bool = False, **options: Any) -> Any:
+    """Quantise, prune or distil a run into a new run directory (see vertune.deploy.compress.compress)."""
+    from vertune.deploy.compress import compress as run_compress
+
+    return run_compress(run_path, notify=notify, quiet=quiet, **options)
+
+
+def serve(
+    runs: Sequence[str | Path],
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    backend: str | None = None,
+    api_key: str | None = None,
+    **options: Any,
+) -> None:
+    """Serve runs over HTTP until interrupted (see vertune.deploy.serve.app for the endpoints)."""
+    import os
+
+    from vertune.deploy.serve.app import API_KEY_ENV, ServeConfig, run_server
+
+    if not runs:
+        raise VertuneError("give at least one run directory to serve")
+    names = [Path(r).name for r in runs]
+    if len(set(names)) != len(names):
+        raise VertuneError(
+            f"two runs share a directory name ({', '.join(names)}); serve runs with distinct names"
+        )
+    if backend not in (None, "torch", "onnx"):
+        raise VertuneError(f"--backend {backend}: use torch or onnx")
+    if workers < 1:
+        raise VertuneError("--workers must be at least 1")
+    for run in runs:
+        RunDir(run).require_model()
+    config = ServeConfig(
+        [str(r) for r in runs],
+        runtime=backend,
+        api_key=api_key or os.environ.get(API_KEY_ENV) or None,
+        **options,
+    )
+    run_server(config, host=host, port=port, workers=workers)

@@ -202,6 +202,131 @@ def tune(
     out.print(f"best recipe: {result['best_recipe']}", markup=False, highlight=False)
 
 
+@app.command()
+def export(
+    run: Annotated[Path, typer.Argument(help="A trained run directory.")],
+    format: Annotated[str, typer.Option("--format", help="Export format.")] = "onnx",
+    int8: Annotated[
+        bool, typer.Option("--int8", help="Also write a dynamically quantised int8 model.")
+    ] = False,
+    data: Annotated[
+        Path | None, typer.Option(help="A labelled file to verify on (default: the run's test split).")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Export to ONNX (RUN/onnx/) and verify it against the PyTorch model: max logit difference, agreement."""
+    from vertune import api
+
+    result = api.export(run, format, int8, data, quiet=quiet, notify=_say(quiet))
+    rows = result["verified_on"]["rows"]
+    for runtime, check in result["runtimes"].items():
+        agreement = check["label_agreement"]
+        shown = "n/a" if agreement is None else f"{agreement:.4f}"
+        out.print(
+            f"{runtime}: {run / 'onnx' / check['file']} ({check['size_mb']:.1f} MB), max |logit diff| "
+            f"{check['max_abs_logit_diff']:.2e}, label agreement {shown} on {rows} rows",
+            markup=False,
+            highlight=False,
+        )
+
+
+@app.command()
+def compress(
+    run: Annotated[Path, typer.Argument(help="A trained run directory.")],
+    quantize: Annotated[
+        str | None, typer.Option(help="int8: dynamic quantisation of the linear layers.")
+    ] = None,
+    prune: Annotated[
+        float | None,
+        typer.Option(help="Share of FFN neurons to remove per layer (0-1), then a recovery fine-tune."),
+    ] = None,
+    distill: Annotated[
+        bool, typer.Option("--distill", help="Train a smaller student on the run's outputs.")
+    ] = False,
+    student_layers: Annotated[int, typer.Option(help="With --distill: layers the student keeps.")] = 3,
+    epochs: Annotated[
+        float | None, typer.Option(help="Training epochs (prune: 1, distil: the recipe's).")
+    ] = None,
+    runtime: Annotated[str, typer.Option(help="With --quantize: onnx (ONNX Runtime) or torch.")] = "onnx",
+    data: Annotated[
+        Path | None, typer.Option(help="Training data instead of the recipe's (labelled file).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="New run directory (default: RUN-<method> beside RUN).")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run in the output directory.")] = False,
+    measure_rows: Annotated[int, typer.Option(help="Test rows for the batch-1 latency measurement.")] = 100,
+    quiet: Quiet = False,
+) -> None:
+    """Quantise, prune or distil a run into a new run directory, measured next to its parent."""
+    from vertune import api
+
+    result = api.compress(
+        run,
+        quantize=quantize,
+        prune=prune,
+        distill=distill,
+        student_layers=student_layers,
+        epochs=epochs,
+        runtime=runtime,
+        data=data,
+        output=output,
+        overwrite=overwrite,
+        measure_rows=measure_rows,
+        notify=_say(quiet),
+        quiet=quiet,
+    )
+    c = result.metrics["compression"]
+    metric = result.metrics["recipe"]["metric"]
+    for name in ("parent", "compressed"):
+        m = c[name]
+        out.print(
+            f"{name}: {metric} {m['test'][metric]:.4f}, {m['size_mb']:.1f} MB, p50 {m['p50_ms']:.1f} ms, "
+            f"p99 {m['p99_ms']:.1f} ms, {m['throughput_bs32']:.1f} inputs/s at batch 32 ({m['runtime']})",
+            markup=False,
+            highlight=False,
+        )
+    out.print(f"run: {result.run.path}", markup=False, highlight=False)
+
+
+@app.command()
+def serve(
+    runs: Annotated[list[Path], typer.Argument(help="Run directories to serve (name = directory name).")],
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+    backend: Annotated[
+        str | None, typer.Option(help="torch or onnx (default: each run's own runtime).")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(help="Require this key (or env VERTUNE_API_KEY).", show_default=False)
+    ] = None,
+    max_batch: Annotated[int, typer.Option(help="Inputs per micro-batch.")] = 32,
+    max_wait_ms: Annotated[float, typer.Option(help="How long a micro-batch waits to fill.")] = 5.0,
+    batching: Annotated[bool, typer.Option(help="Group concurrent requests into one forward pass.")] = True,
+    queue_size: Annotated[int, typer.Option(help="Requests waiting per model before 429.")] = 256,
+    max_items: Annotated[int, typer.Option(help="Inputs per request.")] = 64,
+    max_text_chars: Annotated[int, typer.Option(help="Characters per text.")] = 20_000,
+) -> None:
+    """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs."""
+    from vertune import api
+
+    api.serve(
+        runs,
+        host=host,
+        port=port,
+        workers=workers,
+        backend=backend,
+        api_key=api_key,
+        max_batch=max_batch,
+        max_wait_ms=max_wait_ms,
+        batching=batching,
+        queue_size=queue_size,
+        max_items=max_items,
+        max_text_chars=max_text_chars,
+    )
+
+
 @data_app.command("check")
 def data_check(
     train: Annotated[

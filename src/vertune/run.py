@@ -3,6 +3,7 @@
     runs/<name>/
       recipe.yaml  model/  labels.json  metrics.json  report.md  report.html  plots/
       log.jsonl  checkpoints/  lineage.json
+      onnx/  runtime.json    (written by `vertune export` / `vertune compress`)
 
 Every file is written atomically (temporary file, then rename), and `model/` is swapped in whole, so a
 killed run never leaves a half-written model that loads.
@@ -101,6 +102,15 @@ class RunDir:
     @property
     def lineage_path(self) -> Path:
         return self.path / "lineage.json"
+
+    @property
+    def onnx_dir(self) -> Path:
+        return self.path / "onnx"
+
+    @property
+    def runtime_path(self) -> Path:
+        """Which runtime serves this run (`torch`, `torch-int8`, `onnx`, `onnx-int8`); absent means torch."""
+        return self.path / "runtime.json"
 
     def create(self) -> RunDir:
         self.path.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,145 @@
+"""The served model under a bounded loopback load: micro-batching on vs off.
+
+Starts `vertune serve RUN` on a free loopback port (once with micro-batching, once without), waits for
+/readyz, then C concurrent clients send N single-text requests in total (texts cycled from the run's test
+split) and the script records latency p50 / p99 (client side), requests/s and errors (non-200 or transport
+failures). One JSON line on stdout with both configurations.
+
+    .venv/bin/python bench/serve_load.py --run runs/drug-reviews-minilm --requests 2000 --clients 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from vertune.deploy.data import run_splits
+from vertune.hardware import machine_info
+from vertune.run import RunDir
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(run: Path, port: int, extra: list[str]) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "vertune",
+        "serve",
+        str(run),
+        "--port",
+        str(port),
+        "--queue-size",
+        "1024",
+        *extra,
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("server did not start")
+
+
+async def load(port: int, texts: list[str], requests: int, clients: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(requests))
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        for i in counter:
+            start = time.perf_counter()
+            try:
+                response = await http.post("/v1/predict", json={"inputs": texts[i % len(texts)]})
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - start)
+            errors += not ok
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=120) as http:
+        begin = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        wall = time.perf_counter() - begin
+    return {
+        "requests": requests,
+        "clients": clients,
+        "errors": errors,
+        "requests_per_s": round(requests / wall, 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 1),
+        "p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 1),
+        "seconds": round(wall, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--run", type=Path, default=Path("runs/drug-reviews-minilm"))
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--backend", default=None, help="torch or onnx (default: the run's own)")
+    args = parser.parse_args()
+    texts = [str(t) for t in run_splits(RunDir(args.run)).test.inputs]
+    backend = ["--backend", args.backend] if args.backend else []
+    results = {}
+    for name, extra in (
+        ("batching on", ["--max-batch", "32", "--max-wait-ms", "5"]),
+        ("batching off", ["--no-batching"]),
+    ):
+        port = free_port()
+        process = start(args.run, port, backend + extra)
+        try:
+            print(f"load: {name}", file=sys.stderr)
+            results[name] = asyncio.run(load(port, texts, args.requests, args.clients))
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+            results[name]["server_forward_passes"] = next(
+                float(line.split()[-1])
+                for line in metrics.splitlines()
+                if line.startswith("vertune_batch_size_count")
+            )
+            print(json.dumps(results[name]), file=sys.stderr)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(60)
+    print(
+        json.dumps(
+            {
+                "bench": "serve_load",
+                "date": dt.date.today().isoformat(),
+                "run": str(args.run),
+                "backend": args.backend or "run's own",
+                "machine": machine_info(),
+                "results": results,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
