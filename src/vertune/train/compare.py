@@ -180,7 +180,9 @@ def compare(
     directory = Path(output) if output else Path(f"{recipe.output}-compare")
     directory.mkdir(parents=True, exist_ok=True)
     split_seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
-    metric = get_task(recipe.task, recipe.data).default_metric  # the task's headline metric, on the test split
+    metric = get_task(
+        recipe.task, recipe.data
+    ).default_metric  # the task's headline metric, on the test split
     training_seeds = [recipe.training.seed + k for k in range(seeds)]
     plan = [(v, s) for v in variants for s in training_seeds]
     rows, failures = [], []
