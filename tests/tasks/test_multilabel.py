@@ -46,11 +46,14 @@ def test_empty_label_list_and_unknown_labels_are_errors_with_lines(task, tmp_pat
 
 
 def test_thresholds_are_tuned_per_label_and_survive_the_run_state(task):
-    targets = [["positive"], ["positive", "Acne"], ["negative"], ["negative", "Acne"]]
+    targets = [["positive"], ["positive", "Acne"], ["negative"], ["negative", "Acne"]] * 3
     # Acne scores 0.3-0.4 when present: a 0.5 threshold misses it, a tuned one does not.
-    probabilities = np.array([[0.1, 0.1, 0.9], [0.35, 0.1, 0.9], [0.1, 0.9, 0.1], [0.3, 0.9, 0.1]])
+    probabilities = np.array([[0.1, 0.1, 0.9], [0.35, 0.1, 0.9], [0.1, 0.9, 0.1], [0.3, 0.9, 0.1]] * 3)
     logits = np.log(probabilities / (1 - probabilities))
     assert task.scores(logits, targets, LABELS)["macro_f1"] < 1.0
+    few = get_task("multilabel")
+    few.tune(logits[:4], targets[:4], LABELS)  # two Acne positives: too few to move its threshold
+    assert few.thresholds["Acne"] == 0.5
     task.tune(logits, targets, LABELS)
     assert 0.1 < task.thresholds["Acne"] <= 0.3 and task.thresholds["positive"] == 0.5
     restored = get_task("multilabel")

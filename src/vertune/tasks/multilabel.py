@@ -26,7 +26,10 @@ from vertune.tasks.base import Examples
 from vertune.tasks.text import TextTask
 
 DEFAULT_THRESHOLD = 0.5
-THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.05))
+THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.1, 0.91, 0.05))
+# Below this many validation positives a label keeps the default: a threshold tuned on two or three examples
+# overfits them (seen on drug reviews: 0.05 for a label with 4 positives in 30 rows, predicted for every row).
+MIN_POSITIVES_TO_TUNE = 5
 
 
 def parse_labels(value: Any, delimiter: str) -> list[str]:
@@ -179,13 +182,13 @@ class MultilabelTask(TextTask):
 
     def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
         """Per label, the threshold with the best F1 on these (validation) predictions; 0.5 wins ties and
-        stays for a label without positives."""
+        stays for a label with fewer than MIN_POSITIVES_TO_TUNE positives."""
         probabilities = sigmoid(np.asarray(predictions, dtype=np.float64))
         truth = self.multi_hot(targets, labels).astype(bool)
         thresholds = {}
         for i, label in enumerate(labels):
             best, best_f1 = DEFAULT_THRESHOLD, self._f1(truth[:, i], probabilities[:, i] >= DEFAULT_THRESHOLD)
-            if truth[:, i].any():
+            if truth[:, i].sum() >= MIN_POSITIVES_TO_TUNE:
                 for threshold in THRESHOLD_GRID:
                     f1 = self._f1(truth[:, i], probabilities[:, i] >= threshold)
                     if f1 > best_f1 + 1e-12:
