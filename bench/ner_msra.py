@@ -23,7 +23,11 @@ from typing import Any
 
 # The team's shared datasets sit beside the checkout (../shared/data; a worktree is one level deeper).
 DATA_DIR = next(
-    (p / "shared" / "data" for p in Path(__file__).resolve().parents[2:4] if (p / "shared" / "data").is_dir()),
+    (
+        p / "shared" / "data"
+        for p in Path(__file__).resolve().parents[2:4]
+        if (p / "shared" / "data").is_dir()
+    ),
     Path("../shared/data"),
 )
 SEED = 0
