@@ -88,11 +88,14 @@ def test_extended_model_loads_with_plain_transformers(ner_run):
     model = AutoModelForTokenClassification.from_pretrained(ner_run / "model")
     tokenizer = AutoTokenizer.from_pretrained(ner_run / "model")
     assert len(tokenizer) == model.config.vocab_size > 30522
-    assert tokenizer.unk_token_id not in tokenizer("张三在北京", add_special_tokens=False)["input_ids"]
+    assert tokenizer.unk_token_id not in tokenizer("日寇在京掠夺文物", add_special_tokens=False)["input_ids"]
 
 
 def test_predict_raw_text_gives_entities_with_character_offsets(ner_run):
-    texts = [line for line in ("中共中央致中国致公党十一大的贺词", "我在北京见到了张三。")]
+    texts = [
+        "因有关日寇在京掠夺文物详情，藏界较为重视，也是我们收藏北京史料中的要件之一。",
+        "我在北京见到了张三。",
+    ]
     result = vertune("predict", str(ner_run), *texts)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -103,7 +106,7 @@ def test_predict_raw_text_gives_entities_with_character_offsets(ner_run):
             assert line["text"][entity["start"] : entity["end"]] == entity["text"]
             assert entity["label"] in {"LOC", "ORG", "PER"} and 0.0 < entity["score"] <= 1.0
             found += 1
-    assert found > 0  # the first text is a training sentence (an ORG, and LOC inside it)
+    assert found > 0  # the first text is a training sentence with three LOC entities
 
 
 def test_evaluate_and_predict_file(ner_run, tmp_path):
