@@ -60,6 +60,7 @@ def test_new_rows_train_under_frozen_embeddings_and_old_rows_stay(minilm_dir):
     assert 0.5 < new_rows.std() / old_rows.std() < 2
     model = FreezeLowerLayers(2, embeddings=True).prepare(model)
     [keep_old_rows] = vocab.train_new_rows(model, extension)
+    assert keep_old_rows.frozen_parameters == extension.first_id * weight.shape[1]
     before = weight.detach().clone()
     optimizer = torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad], lr=1e-2, weight_decay=0.1

@@ -163,6 +163,8 @@ def train_new_rows(model: Any, extension: VocabExtension | None) -> list[Any]:
     frozen = weight.detach()[:first].clone()
 
     class KeepOldRows(TrainerCallback):
+        frozen_parameters = frozen.numel()  # trainable in torch's eyes, but never changed
+
         def on_step_end(self, args, state, control, **kwargs):  # after the optimizer step
             with torch.no_grad():
                 weight[:first].copy_(frozen.to(weight.device, weight.dtype))
