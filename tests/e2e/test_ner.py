@@ -22,19 +22,19 @@ def fails_cleanly(result, *expected: str) -> str:
 
 
 def ner_recipe(directory, **changes):
-    # max_length 64 cuts the fixture's long sentences into windows; a higher learning rate so 3 epochs of 45
-    # sentences learn something
+    # max_length 32 cuts most sentences into windows; a higher learning rate so 3 epochs of 45 sentences learn
+    # something; the checkpoint is picked on validation loss (entity F1 on 5 sentences is often a tie at 0)
     sections = {
         "model": {"name": "minilm", "extend_vocab": "from_data", "extend_vocab_min_frequency": 1},
         "task": "ner",
         "data": {"train": str(MSRA_TRAIN), "test": str(MSRA_TEST)},
         "training": {
             "epochs": 3,
-            "max_length": 64,
+            "max_length": 32,
             "batch_size": 8,
             "learning_rate": 3e-4,
             "seed": 7,
-            "metric_for_best": "f1",
+            "metric_for_best": "loss",
             "early_stopping_patience": 0,
         },
         "evaluation": {"baselines": ["most_frequent_tag"]},
@@ -93,8 +93,10 @@ def test_extended_model_loads_with_plain_transformers(ner_run):
 
 
 def test_predict_raw_text_gives_entities_with_character_offsets(ner_run):
-    texts = [
+    texts = [  # three training sentences (LOC, PER and ORG entities) and an unseen one
         "因有关日寇在京掠夺文物详情，藏界较为重视，也是我们收藏北京史料中的要件之一。",
+        "我们是受到郑振铎先生、阿英先生著作的启示，从个人条件出发，瞄准现代出版史研究的空白，重点集藏解放区、国民党毁禁出版物。",
+        "去年，我们又被评为“北京市首届家庭藏书状元明星户”。",
         "我在北京见到了张三。",
     ]
     result = vertune("predict", str(ner_run), *texts)
@@ -107,7 +109,7 @@ def test_predict_raw_text_gives_entities_with_character_offsets(ner_run):
             assert line["text"][entity["start"] : entity["end"]] == entity["text"]
             assert entity["label"] in {"LOC", "ORG", "PER"} and 0.0 < entity["score"] <= 1.0
             found += 1
-    assert found > 0  # the first text is a training sentence with three LOC entities
+    assert found > 0  # the model has seen the first three
 
 
 def test_evaluate_and_predict_file(ner_run, tmp_path):
