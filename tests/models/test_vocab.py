@@ -53,9 +53,14 @@ def test_new_rows_train_under_frozen_embeddings_and_old_rows_stay(minilm_dir):
     model = AutoModelForTokenClassification.from_pretrained(minilm_dir, num_labels=3)
     vocab.resize_embeddings(model, extension)
     weight = model.get_input_embeddings().weight
-    assert torch.allclose(weight[extension.first_id], weight[: extension.first_id].mean(0), atol=1e-6)
+    # no old pieces: around the mean embedding, at the old rows' scale, and different from each other
+    old_rows, new_rows = weight[: extension.first_id], weight[extension.first_id :]
+    assert not torch.allclose(new_rows[0], new_rows[1])
+    assert (new_rows.mean(0) - old_rows.mean(0)).abs().max() < 0.2
+    assert 0.5 < new_rows.std() / old_rows.std() < 2
     model = FreezeLowerLayers(2, embeddings=True).prepare(model)
     [keep_old_rows] = vocab.train_new_rows(model, extension)
+    assert keep_old_rows.frozen_parameters == extension.first_id * weight.shape[1]
     before = weight.detach().clone()
     optimizer = torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad], lr=1e-2, weight_decay=0.1

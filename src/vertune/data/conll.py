@@ -17,8 +17,6 @@ from typing import Any
 from vertune.data.readers import Table
 from vertune.errors import DataError, Problem
 
-CONLL_SUFFIXES = (".conll", ".conllu", ".bio", ".iob")
-
 
 def read_conll(path: Path, text: str) -> Table:
     tokens: list[list[str]] = []

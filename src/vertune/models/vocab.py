@@ -7,7 +7,9 @@ that are not single tokens yet, such as domain jargon the model splits into many
 
 New tokens are added normalised (lower-cased and accent-stripped for an uncased model), so they match the
 normalised text the tokenizer sees. Each new embedding row starts as the mean of the token's old pieces
-(without [UNK]), or the mean of all old rows when there are none. The new rows always train: when the
+(without [UNK]); a token without pieces (a CJK character that was [UNK]) starts at the mean of all old rows
+plus Gaussian noise with the old rows' per-dimension standard deviation, so that new tokens differ from each
+other from the first step (torch's seeded RNG: the same seed gives the same rows). The new rows always train: when the
 method freezes the embeddings, the matrix is made trainable with the old rows' gradients zeroed and their
 values restored after each optimizer step (so weight decay does not move them either).
 """
@@ -131,10 +133,16 @@ def resize_embeddings(model: Any, extension: VocabExtension) -> None:
     old = model.get_input_embeddings().weight.detach().clone()
     model.resize_token_embeddings(extension.first_id + len(extension), mean_resizing=False)
     weight = model.get_input_embeddings().weight
-    overall = old[: extension.first_id].mean(dim=0)
+    rows = old[: extension.first_id]
+    mean, spread = rows.mean(dim=0), rows.std(dim=0)
     with torch.no_grad():
         for offset, ids in enumerate(extension.pieces):
-            weight[extension.first_id + offset] = old[ids].mean(dim=0) if ids else overall
+            if ids:
+                weight[extension.first_id + offset] = old[ids].mean(dim=0)
+            else:
+                # Identical rows would make the new tokens indistinguishable (measured on MSRA: PER and ORG
+                # F1 stayed at 0); noise at the old rows' own per-dimension spread tells them apart.
+                weight[extension.first_id + offset] = mean + torch.randn_like(mean) * spread
 
 
 def train_new_rows(model: Any, extension: VocabExtension | None) -> list[Any]:
@@ -155,6 +163,8 @@ def train_new_rows(model: Any, extension: VocabExtension | None) -> list[Any]:
     frozen = weight.detach()[:first].clone()
 
     class KeepOldRows(TrainerCallback):
+        frozen_parameters = frozen.numel()  # trainable in torch's eyes, but never changed
+
         def on_step_end(self, args, state, control, **kwargs):  # after the optimizer step
             with torch.no_grad():
                 weight[:first].copy_(frozen.to(weight.device, weight.dtype))

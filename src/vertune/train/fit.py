@@ -121,6 +121,7 @@ def fit(
     model, method = build_model(recipe, task, splits.labels, len(splits.train), vocab)
     keep_old_rows = train_new_rows(model, vocab)  # new tokens' rows train even under frozen embeddings
     trainable, total = count_parameters(model)
+    trainable -= sum(callback.frozen_parameters for callback in keep_old_rows)
     datasets = {}
     for role in ("train", "validation"):
         rows = [dict(f) for f in features[role]]
