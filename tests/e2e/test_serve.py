@@ -138,4 +138,6 @@ def test_sigterm_finishes_the_request_in_flight(server):
     process.send_signal(signal.SIGTERM)
     worker.join(60)
     assert answers and answers[0].status_code == 200, answers
-    assert process.wait(60) == 0
+    # uvicorn re-raises the signal after its graceful shutdown, so the exit status says SIGTERM
+    assert process.wait(60) in (0, -signal.SIGTERM)
+    assert "Finished server process" in process.stdout.read()
