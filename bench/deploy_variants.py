@@ -6,7 +6,9 @@ autocast: vertune's default on AMX CPUs), torch int8 (torch.ao dynamic quantisat
 fp32), ONNX int8 (ORT dynamic quantisation, per channel), pruned (30% FFN neurons + 1 recovery epoch, bf16),
 distilled (3 of 6 layers, bf16) and distilled ONNX int8. Per variant: test macro-F1, size of the weight
 file, latency p50 / p99 of single-text requests (batch 1, tokenisation and decoding included) and
-throughput at batch 32 (median of 3 passes over the test split). One JSON line on stdout.
+throughput at batch 32 (median over rounds of one pass over the test split). The machine is shared, so the
+variants are measured round-robin: every round measures each variant once, back to back, and a load change
+hits all of them alike; medians over the rounds. One JSON line on stdout.
 
 Prepare the runs first (the trained demo run, then compress / export; about 10 minutes on 2 cores):
 
@@ -31,12 +33,13 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+import numpy as np
 import psutil
 import torch
 
 from vertune.deploy.compress import weight_files
 from vertune.deploy.data import run_splits
-from vertune.deploy.latency import latency_ms, size_mb, throughput
+from vertune.deploy.latency import latency_samples, size_mb, throughput
 from vertune.deploy.runtimes import load_predictor
 from vertune.hardware import machine_info
 from vertune.run import RunDir
@@ -70,16 +73,17 @@ def main() -> None:
     )
     parser.add_argument("--run", type=Path, default=Path("runs/drug-reviews-minilm"))
     parser.add_argument("--latency-rows", type=int, default=100)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="rounds")
     args = parser.parse_args()
     test = run_splits(RunDir(args.run)).test
     busy = psutil.cpu_percent(interval=1.0)
+    loaded = []
     rows = []
     for name, run, runtime, precision in variants(args.run):
-        print(f"measuring {name}", file=sys.stderr)
+        print(f"loading and scoring {name}", file=sys.stderr)
         predictor = load_predictor(run, runtime, precision=precision)
-        task = predictor.task
-        scores = task.scores(predictor.predictions(test.inputs), test.targets, predictor.labels)
+        scores = predictor.task.scores(predictor.predictions(test.inputs), test.targets, predictor.labels)
+        loaded.append(predictor)
         rows.append(
             {
                 "variant": name,
@@ -89,11 +93,24 @@ def main() -> None:
                 "macro_f1": round(scores["macro_f1"], 4),
                 "accuracy": round(scores["accuracy"], 4),
                 "size_mb": weights(run, runtime),
-                **latency_ms(predictor, test.inputs[: args.latency_rows]),
-                "throughput_bs32": throughput(predictor, test.inputs, 32, repeats=args.repeats),
             }
         )
-        print(json.dumps(rows[-1]), file=sys.stderr)
+    per_round = max(1, args.latency_rows // args.repeats)
+    latencies: list[list[float]] = [[] for _ in rows]
+    rates: list[list[float]] = [[] for _ in rows]
+    for round_ in range(args.repeats):
+        print(f"round {round_ + 1} of {args.repeats}", file=sys.stderr)
+        sample = test.inputs[round_ * per_round : (round_ + 1) * per_round]
+        for i, predictor in enumerate(loaded):
+            latencies[i] += latency_samples(predictor, sample)
+            rates[i].append(throughput(predictor, test.inputs, 32))
+    for row, times, rate in zip(rows, latencies, rates, strict=True):
+        row |= {
+            "p50_ms": round(float(np.percentile(times, 50)), 2),
+            "p99_ms": round(float(np.percentile(times, 99)), 2),
+            "throughput_bs32": round(float(np.median(rate)), 2),
+            "throughput_rounds": rate,
+        }
     base = rows[0]
     for row in rows:
         row["speedup_vs_fp32"] = round(row["throughput_bs32"] / base["throughput_bs32"], 2)

@@ -11,8 +11,8 @@ import numpy as np
 from vertune.models.predictor import Predictor
 
 
-def latency_ms(predictor: Predictor, inputs: list[Any], warmup: int = 3) -> dict[str, float]:
-    """p50 / p99 of one request of one input at a time (batch 1), in milliseconds."""
+def latency_samples(predictor: Predictor, inputs: list[Any], warmup: int = 3) -> list[float]:
+    """Milliseconds of each request of one input (batch 1), after `warmup` untimed ones."""
     for item in inputs[:warmup]:
         predictor.predict([item])
     times = []
@@ -20,6 +20,12 @@ def latency_ms(predictor: Predictor, inputs: list[Any], warmup: int = 3) -> dict
         start = time.perf_counter()
         predictor.predict([item])
         times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def latency_ms(predictor: Predictor, inputs: list[Any], warmup: int = 3) -> dict[str, float]:
+    """p50 / p99 of one request of one input at a time (batch 1), in milliseconds."""
+    times = latency_samples(predictor, inputs, warmup)
     return {
         "p50_ms": round(float(np.percentile(times, 50)), 2),
         "p99_ms": round(float(np.percentile(times, 99)), 2),
