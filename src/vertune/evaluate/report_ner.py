@@ -10,7 +10,6 @@ from typing import Any
 
 from vertune.evaluate.plots import real
 
-ENTITY_COLUMNS = [("f1", "Entity F1"), ("precision", "Precision"), ("recall", "Recall")]
 ERROR_KINDS = {
     "correct": "correct (same tokens, same type)",
     "type_confusion": "type confusion (same tokens, other type)",
@@ -25,11 +24,6 @@ def _errors(metrics: Mapping[str, Any]) -> Mapping[str, Any] | None:
     test = metrics.get("test")
     errors = test.get("errors") if isinstance(test, Mapping) else None
     return errors if isinstance(errors, Mapping) else None
-
-
-def score_columns(metrics: Mapping[str, Any]) -> list[tuple[str, str]] | None:
-    """The results table's (key, header) columns for a NER run; None for other tasks."""
-    return ENTITY_COLUMNS if _errors(metrics) is not None else None
 
 
 def error_analysis(metrics: Mapping[str, Any]) -> list[Any]:

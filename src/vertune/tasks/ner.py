@@ -39,6 +39,9 @@ class NerTask:
     summary_metrics = ("f1", "precision", "recall")
     baselines = ("most_frequent_tag",)
 
+    def __init__(self, data: DataConfig | None = None):
+        self.data = data  # the scheme and columns come with each call; kept for symmetry with the text tasks
+
     # --- data ---------------------------------------------------------------------------------------
 
     def validate(
@@ -130,7 +133,9 @@ class NerTask:
     def load_trained(self, model_dir: str) -> Any:
         from transformers import AutoModelForTokenClassification
 
-        return AutoModelForTokenClassification.from_pretrained(model_dir)
+        from vertune.models.loading import load_saved_model
+
+        return load_saved_model(model_dir, AutoModelForTokenClassification)
 
     def encode(self, inputs: Sequence[Any], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
         sentences = [as_sentence(item) for item in inputs]
@@ -179,6 +184,26 @@ class NerTask:
             return pad([{k: v for k, v in f.items() if k in MODEL_KEYS} for f in features])
 
         return collate
+
+    # --- training hooks: windows train as they are (each word is labelled in one window), no run state ---
+
+    def training_rows(self, features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return features
+
+    def compute_loss(self, model: Any, inputs: dict[str, Any]) -> tuple[Any, Any] | None:
+        return None
+
+    def fit_targets(self, train: Examples) -> None:
+        pass
+
+    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+        pass
+
+    def state(self) -> dict[str, Any]:
+        return {}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        pass
 
     def merge(self, outputs: list[np.ndarray], features: list[dict[str, Any]], count: int) -> list[Any]:
         """Per input, one logits row per word (NaN for a word the tokenizer gave no piece)."""
