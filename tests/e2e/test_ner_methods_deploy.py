@@ -1,0 +1,58 @@
+"""Issues 4 and 5 on the NER task: a LoRA NER run trains, saves, predicts, exports to ONNX and serves."""
+
+import json
+
+import pytest
+
+from helpers import FIXTURES, vertune, write_recipe
+from vertune.deploy.runtimes import load_predictor
+from vertune.models.predictor import Predictor
+
+pytestmark = pytest.mark.e2e
+
+TEXTS = ["我在北京见到了张三", "新华社记者报道"]
+
+
+@pytest.fixture(scope="module")
+def lora_ner_run(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("ner_lora")
+    recipe = write_recipe(
+        directory,
+        model={"name": "minilm", "extend_vocab": "from_data", "extend_vocab_min_frequency": 1},
+        task="ner",
+        data={"train": str(FIXTURES / "msra_ner_train.conll"), "test": str(FIXTURES / "msra_ner_test.conll")},
+        method={"name": "lora"},
+        training={"epochs": 1, "max_length": 32, "batch_size": 8, "seed": 7},
+        evaluation={"baselines": []},
+    )
+    result = vertune("train", str(recipe), "--quiet", timeout=1800)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return directory / "run"
+
+
+def test_lora_ner_run_is_a_plain_token_classifier_that_predicts_spans(lora_ner_run):
+    from transformers import AutoModelForTokenClassification
+
+    metrics = json.loads((lora_ner_run / "metrics.json").read_text())
+    assert metrics["train"]["method"] == "lora"
+    assert metrics["train"]["trainable_params"] < 0.2 * metrics["train"]["total_params"]
+    assert 0.0 <= metrics["test"]["f1"] <= 1.0
+    AutoModelForTokenClassification.from_pretrained(lora_ner_run / "model")  # merged: plain transformers
+    result = vertune("predict", str(lora_ner_run), *TEXTS)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for text, line in zip(TEXTS, result.stdout.splitlines(), strict=True):
+        prediction = json.loads(line)
+        assert prediction["text"] == text
+        for entity in prediction["entities"]:
+            assert text[entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_onnx_export_of_a_ner_run_agrees_with_torch(lora_ner_run):
+    result = vertune("export", str(lora_ner_run), "--format", "onnx", "--quiet")
+    assert result.returncode == 0, result.stderr[-3000:]
+    check = json.loads((lora_ner_run / "onnx" / "export.json").read_text())["runtimes"]["onnx"]
+    assert check["max_abs_logit_diff"] < 1e-3 and check["label_agreement"] == 1.0
+    torch_entities = Predictor.from_run(lora_ner_run, precision="fp32").predict(TEXTS)
+    onnx_entities = load_predictor(lora_ner_run, "onnx").predict(TEXTS)
+    strip = [[(e["label"], e["start"], e["end"]) for e in p["entities"]] for p in torch_entities]
+    assert strip == [[(e["label"], e["start"], e["end"]) for e in p["entities"]] for p in onnx_entities]
