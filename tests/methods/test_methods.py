@@ -64,3 +64,13 @@ def test_l2sp_with_freezing_only_anchors_what_trains(model):
     method.prepare(model)
     assert method.name == "freeze+l2sp"
     assert method.extra_loss(model) is not None  # the pooler still trains and is anchored
+
+
+def test_only_shape_changing_methods_skip_reloading_the_best_checkpoint():
+    from vertune.methods import build_method
+    from vertune.methods.base import reloads_best_checkpoint
+    from vertune.recipe import MethodConfig
+
+    assert reloads_best_checkpoint(build_method(MethodConfig(name="lora", l2sp=0.01), total_steps=10))
+    assert not reloads_best_checkpoint(build_method(MethodConfig(name="adalora"), total_steps=10))
+    assert not reloads_best_checkpoint(build_method(MethodConfig(name="adalora", l2sp=0.01), total_steps=10))

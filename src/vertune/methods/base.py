@@ -48,6 +48,13 @@ def method_callbacks(method: Any) -> list[Any]:
     return list(callbacks()) if callable(callbacks) else []
 
 
+def reloads_best_checkpoint(method: Any) -> bool:
+    """False for a method whose parameter shapes change while it trains (AdaLoRA prunes ranks): an earlier
+    checkpoint no longer fits the model, so the run keeps the final weights instead of the best ones."""
+    methods = getattr(method, "methods", [method])
+    return not any(getattr(m, "changes_shapes", False) for m in methods)
+
+
 def unwrap(model: nn.Module) -> nn.Module:
     """The transformers model under a PEFT wrapper (or the model itself)."""
     get_base = getattr(model, "get_base_model", None)

@@ -87,6 +87,8 @@ class LoRA(PeftMethod):
 
 class AdaLoRA(PeftMethod):
     name = "adalora"
+    #: its rank allocation resizes the LoRA matrices, so earlier checkpoints cannot be loaded back
+    changes_shapes = True
 
     def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
         from peft import AdaLoraConfig

@@ -17,7 +17,7 @@ from vertune.data.prepare import Splits
 from vertune.evaluate.direction import lower_is_better
 from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
-from vertune.methods.base import method_callbacks
+from vertune.methods.base import method_callbacks, reloads_best_checkpoint
 from vertune.models.loading import dropout_overrides, load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.models.vocab import VocabExtension, resize_embeddings, train_new_rows
@@ -62,7 +62,9 @@ def build_model(
     return method.prepare(model), method
 
 
-def training_arguments(recipe: Recipe, run: RunDir, precision: str, quiet: bool) -> TrainingArguments:
+def training_arguments(
+    recipe: Recipe, run: RunDir, precision: str, quiet: bool, load_best: bool = True
+) -> TrainingArguments:
     t = recipe.training
     metric = t.metric_for_best or "loss"  # api.train fills in the task's metric
     return TrainingArguments(
@@ -81,7 +83,7 @@ def training_arguments(recipe: Recipe, run: RunDir, precision: str, quiet: bool)
         eval_strategy="epoch",
         save_strategy="epoch",
         save_total_limit=2,  # the best and the last, for --resume
-        load_best_model_at_end=True,
+        load_best_model_at_end=load_best,
         metric_for_best_model=metric,
         greater_is_better=not lower_is_better(metric),
         logging_strategy="steps",
@@ -148,7 +150,7 @@ def fit(
         )
     trainer = VertuneTrainer(
         model=model,
-        args=training_arguments(recipe, run, precision, quiet),
+        args=training_arguments(recipe, run, precision, quiet, load_best=reloads_best_checkpoint(method)),
         train_dataset=datasets["train"],
         eval_dataset=datasets["validation"],
         data_collator=task.collator(tokenizer),
