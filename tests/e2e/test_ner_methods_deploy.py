@@ -56,3 +56,51 @@ def test_onnx_export_of_a_ner_run_agrees_with_torch(lora_ner_run):
     onnx_entities = load_predictor(lora_ner_run, "onnx").predict(TEXTS)
     strip = [[(e["label"], e["start"], e["end"]) for e in p["entities"]] for p in torch_entities]
     assert strip == [[(e["label"], e["start"], e["end"]) for e in p["entities"]] for p in onnx_entities]
+
+
+def test_compressed_ner_run_serves_entities_over_http(lora_ner_run):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    result = vertune("compress", str(lora_ner_run), "--quantize", "int8", "--measure-rows", "5", "--quiet")
+    assert result.returncode == 0, result.stderr[-3000:]
+    child = lora_ner_run.parent / f"{lora_ner_run.name}-int8-onnx"
+    compression = json.loads((child / "metrics.json").read_text())["compression"]
+    assert 0 <= compression["compressed"]["test"]["f1"] <= 1 and compression["delta"]["size_ratio"] < 0.5
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "vertune", "serve", str(child), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            assert server.poll() is None, server.stdout.read()[-3000:]
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        response = httpx.post(f"{base}/v1/predict", json={"inputs": TEXTS}, timeout=60)
+        assert response.status_code == 200, response.text
+        predictions = response.json()["predictions"]
+        assert len(predictions) == 2
+        for text, prediction in zip(TEXTS, predictions, strict=True):
+            for entity in prediction["entities"]:
+                assert text[entity["start"] : entity["end"]] == entity["text"]
+        assert httpx.post(f"{base}/v1/predict", json={"inputs": 5}, timeout=10).status_code == 422
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
