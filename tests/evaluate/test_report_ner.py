@@ -4,7 +4,13 @@ from vertune.evaluate.report import to_markdown, write_report
 from vertune.run import RunDir
 
 METRICS = {
-    "recipe": {"model": "minilm", "task": "ner", "method": "full", "metric": "f1"},
+    "recipe": {
+        "model": "minilm",
+        "task": "ner",
+        "method": "full",
+        "metric": "f1",
+        "summary_metrics": ["f1", "precision", "recall"],
+    },
     "test": {
         "f1": 0.8,
         "precision": 0.75,

@@ -245,7 +245,7 @@ def _results(metrics: Mapping[str, Any], metric: str) -> list[Block]:
         rows.append([name, *_score_cells(result, columns), gain])
     name = metric_name(metric)
     unit = f"{name}, lower is better" if lower else f"{name} points"
-    header = ["Model", *(_column_title(c) for c in columns), f"Fine-tuned gain ({unit})"]
+    header = ["Model", *(_column_title(c, recipe.get("task")) for c in columns), f"Fine-tuned gain ({unit})"]
     blocks: list[Block] = [Heading("Results on the test set"), Table(header, rows)]
     notes = [note for baseline, result in baselines.items() if (note := _baseline_note(baseline, result))]
     if notes:
@@ -281,8 +281,10 @@ def _score_cells(scores: Mapping[str, Any], columns: Sequence[str] = DEFAULT_COL
     return [_score(scores.get(key)) for key in columns]
 
 
-def _column_title(metric: str) -> str:
-    """accuracy -> Accuracy, macro_f1 -> Macro-F1, rmse -> RMSE."""
+def _column_title(metric: str, task: Any = None) -> str:
+    """accuracy -> Accuracy, macro_f1 -> Macro-F1, rmse -> RMSE; a NER run's f1 -> Entity F1."""
+    if task == "ner" and metric == "f1":
+        return "Entity F1"
     if metric in ("rmse", "mae", "mse"):
         return metric.upper()
     name = metric_name(metric)

@@ -93,7 +93,8 @@ def tune(
     import optuna
 
     from vertune import api
-    from vertune.train.fit import LOWER_IS_BETTER
+    from vertune.evaluate.direction import lower_is_better
+    from vertune.tasks import get_task
 
     recipe_path = Path(recipe_path)
     recipe = load_recipe(recipe_path, list(overrides))
@@ -104,13 +105,14 @@ def tune(
     total = trials or config.trials
     directory = Path(output) if output else Path(f"{recipe.output}-tune")
     directory.mkdir(parents=True, exist_ok=True)
-    metric = recipe.training.metric_for_best
+    # null in the recipe = the task's own headline metric (what api.train fills in)
+    metric = recipe.training.metric_for_best or get_task(recipe.task, recipe.data).default_metric
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         study_name="vertune",
         storage=f"sqlite:///{(directory / 'study.db').resolve()}",
         load_if_exists=True,
-        direction="minimize" if metric.endswith(LOWER_IS_BETTER) else "maximize",
+        direction="minimize" if lower_is_better(metric) else "maximize",
         sampler=optuna.samplers.TPESampler(seed=recipe.training.seed),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0)
         if config.pruner == "median"
