@@ -43,3 +43,12 @@ def vertune(*args: str, cwd: Path | None = None, timeout: int = 600) -> subproce
         timeout=timeout,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+def fails_cleanly(result: subprocess.CompletedProcess[str], *expected: str) -> str:
+    """Assert a CLI call failed as a user error (exit 2, no traceback) naming each expected text."""
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    return result.stderr

@@ -2,17 +2,9 @@
 
 import pytest
 
-from helpers import TEST_CSV, TRAIN_CSV, vertune, write_recipe
+from helpers import TEST_CSV, TRAIN_CSV, fails_cleanly, vertune, write_recipe
 
 pytestmark = pytest.mark.e2e
-
-
-def fails_cleanly(result, *expected: str) -> str:
-    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
-    assert "Traceback" not in result.stderr
-    for text in expected:
-        assert text in result.stderr, result.stderr
-    return result.stderr
 
 
 def csv_file(path, rows):

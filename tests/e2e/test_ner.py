@@ -4,21 +4,13 @@ import json
 
 import pytest
 
-from helpers import FIXTURES, vertune, write_recipe
+from helpers import FIXTURES, fails_cleanly, vertune, write_recipe
 from vertune.run import RunDir
 
 pytestmark = pytest.mark.e2e
 
 MSRA_TRAIN = FIXTURES / "msra_ner_train.conll"
 MSRA_TEST = FIXTURES / "msra_ner_test.conll"
-
-
-def fails_cleanly(result, *expected: str) -> str:
-    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
-    assert "Traceback" not in result.stderr
-    for text in expected:
-        assert text in result.stderr, result.stderr
-    return result.stderr
 
 
 def ner_recipe(directory, **changes):

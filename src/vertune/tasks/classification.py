@@ -13,7 +13,7 @@ from vertune.data.readers import Table
 from vertune.data.validate import DataReport, as_label, check_known_labels, validate_classification
 from vertune.recipe import DataConfig
 from vertune.tasks.base import Examples
-from vertune.tasks.text import TextTask
+from vertune.tasks.text import TextTask, sequence_head
 
 
 class ClassificationTask(TextTask):
@@ -56,16 +56,7 @@ class ClassificationTask(TextTask):
         return {"classes": dict(Counter(examples.targets).most_common())}
 
     def head(self, model_path: str, labels: Sequence[str], **load_options: Any) -> Any:
-        from transformers import AutoModelForSequenceClassification
-
-        return AutoModelForSequenceClassification.from_pretrained(
-            model_path,
-            num_labels=len(labels),
-            id2label=dict(enumerate(labels)),
-            label2id={label: i for i, label in enumerate(labels)},
-            problem_type="single_label_classification",
-            **load_options,
-        )
+        return sequence_head(model_path, labels, "single_label_classification", **load_options)
 
     def load_trained(self, model_dir: str) -> Any:
         from transformers import AutoModelForSequenceClassification

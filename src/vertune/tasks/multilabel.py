@@ -23,7 +23,7 @@ from vertune.data.validate import ROWS_SHOWN_PER_PROBLEM, DataReport, is_missing
 from vertune.errors import Problem
 from vertune.recipe import DataConfig
 from vertune.tasks.base import Examples
-from vertune.tasks.text import TextTask
+from vertune.tasks.text import TextTask, sequence_head
 
 DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.1, 0.91, 0.05))
@@ -149,16 +149,7 @@ class MultilabelTask(TextTask):
         }
 
     def head(self, model_path: str, labels: Sequence[str], **load_options: Any) -> Any:
-        from transformers import AutoModelForSequenceClassification
-
-        return AutoModelForSequenceClassification.from_pretrained(
-            model_path,
-            num_labels=len(labels),
-            id2label=dict(enumerate(labels)),
-            label2id={label: i for i, label in enumerate(labels)},
-            problem_type="multi_label_classification",
-            **load_options,
-        )
+        return sequence_head(model_path, labels, "multi_label_classification", **load_options)
 
     def load_trained(self, model_dir: str) -> Any:
         from transformers import AutoModelForSequenceClassification

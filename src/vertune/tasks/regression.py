@@ -20,7 +20,7 @@ from vertune.data.validate import ROWS_SHOWN_PER_PROBLEM, DataReport, is_missing
 from vertune.errors import Problem
 from vertune.recipe import DataConfig
 from vertune.tasks.base import Examples
-from vertune.tasks.text import TextTask
+from vertune.tasks.text import TextTask, sequence_head
 
 # How many (true, predicted) points metrics.json keeps for the scatter plot.
 SCATTER_POINTS = 2000
@@ -131,16 +131,7 @@ class RegressionTask(TextTask):
         }
 
     def head(self, model_path: str, labels: Sequence[str], **load_options: Any) -> Any:
-        from transformers import AutoModelForSequenceClassification
-
-        return AutoModelForSequenceClassification.from_pretrained(
-            model_path,
-            num_labels=1,
-            id2label={0: "value"},
-            label2id={"value": 0},
-            problem_type="regression",
-            **load_options,
-        )
+        return sequence_head(model_path, ["value"], "regression", **load_options)
 
     def load_trained(self, model_dir: str) -> Any:
         from transformers import AutoModelForSequenceClassification

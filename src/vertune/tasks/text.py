@@ -105,3 +105,17 @@ class TextTask:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Restore what `fit_targets` and `tune` learnt."""
+
+
+def sequence_head(model_path: str, labels: Sequence[str], problem_type: str, **load_options: Any) -> Any:
+    """The backbone with a sequence-level head of one output per label, named after the labels."""
+    from transformers import AutoModelForSequenceClassification
+
+    return AutoModelForSequenceClassification.from_pretrained(
+        model_path,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        problem_type=problem_type,
+        **load_options,
+    )
