@@ -143,8 +143,15 @@ class MethodConfig(StrictModel):
     @classmethod
     def _known_method(cls, name: str) -> str:
         from vertune.methods import METHOD_NAMES
+        from vertune.versions import broken_combination, installed_versions
 
-        return _known(name, METHOD_NAMES, "method")
+        name = _known(name, METHOD_NAMES, "method")
+        if (broken := broken_combination(name)) is not None:
+            raise ValueError(
+                f"{name} does not run on {installed_versions(broken.package)} ({broken.why}); "
+                f"install {broken.package} outside {broken.specifier} or choose another method"
+            )
+        return name
 
 
 class TrainingConfig(StrictModel):

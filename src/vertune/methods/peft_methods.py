@@ -9,6 +9,7 @@ TOKEN_CLS), and the head and the pooler stay fully trainable (`modules_to_save`)
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import torch
@@ -132,9 +133,51 @@ class IA3(PeftMethod):
         return IA3Config(target_modules=o.target_modules, feedforward_modules=o.feedforward_modules, **common)
 
 
+def accept_past_key_values(model: nn.Module) -> nn.Module:
+    """Let PEFT's prefix tuning reach a backbone whose forward names its cache `cache`.
+
+    PEFT (0.21.2, the newest release on 2026-12-02) looks for a `past_key_values` parameter in the
+    backbone's forward signature and refuses prefix tuning without it; transformers 5.24 renamed BERT's
+    parameter to `cache` (`past_key_values` survives only as a deprecated keyword alias, which a signature
+    does not show). When the backbone takes `cache` but not `past_key_values`, this gives that one module
+    instance a forward that takes `past_key_values` and hands it on as `cache`. Where the backbone still
+    takes `past_key_values` (transformers < 5.24) nothing changes. Returns the model it was given.
+    """
+    backbone = getattr(unwrap(model), "base_model", None)
+    if not isinstance(backbone, nn.Module):
+        return model
+    parameters = inspect.signature(backbone.forward).parameters
+    if "past_key_values" in parameters:
+        return model
+    if "cache" not in parameters:
+        from vertune.versions import installed_versions
+
+        raise RecipeError(
+            f"method.name: prefix needs a backbone that takes past key values; {type(backbone).__name__} "
+            f"takes neither past_key_values nor cache ({installed_versions('transformers', 'peft')})"
+        )
+    original = backbone.forward
+
+    def forward(*args: Any, past_key_values: Any = None, **kwargs: Any) -> Any:
+        if past_key_values is not None:
+            kwargs["cache"] = past_key_values
+        return original(*args, **kwargs)
+
+    # PEFT reads the signature: the original's, with past_key_values added before **kwargs.
+    listed = [p for p in parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    extra = inspect.Parameter("past_key_values", inspect.Parameter.KEYWORD_ONLY, default=None)
+    rest = [p for p in parameters.values() if p.kind is inspect.Parameter.VAR_KEYWORD]
+    forward.__signature__ = inspect.Signature([*listed, extra, *rest])  # type: ignore[attr-defined]
+    backbone.forward = forward
+    return model
+
+
 class PrefixTuning(PeftMethod):
     name = "prefix"
     mergeable = False
+
+    def prepare(self, model: nn.Module) -> nn.Module:
+        return super().prepare(accept_past_key_values(model))
 
     def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
         from peft import PrefixTuningConfig

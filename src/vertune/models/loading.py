@@ -70,9 +70,14 @@ def load_saved_model(model_dir: str | Path, auto_class: Any) -> Any:
     if (model_dir / "adapter_config.json").is_file():
         from peft import PeftConfig, PeftModel
 
-        base = PeftConfig.from_pretrained(str(model_dir)).base_model_name_or_path
+        adapter = PeftConfig.from_pretrained(str(model_dir))
+        base = adapter.base_model_name_or_path
         config = AutoConfig.from_pretrained(str(model_dir))
         model = loading(base, lambda: auto_class.from_pretrained(resolve_model(base), config=config))
+        if adapter.peft_type == "PREFIX_TUNING":
+            from vertune.methods.peft_methods import accept_past_key_values
+
+            accept_past_key_values(model)
         return PeftModel.from_pretrained(model, str(model_dir))
     settings = read_adapter_config(model_dir)
     if settings is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import sys
 import time
 from pathlib import Path
@@ -11,8 +10,19 @@ from typing import Any
 
 from vertune.hardware import machine_info
 from vertune.recipe import Recipe
+from vertune.versions import version_of
 
-PACKAGES = ("vertune", "torch", "transformers", "accelerate", "tokenizers", "scikit-learn", "numpy")
+PACKAGES = (
+    "vertune",
+    "torch",
+    "transformers",
+    "peft",
+    "accelerate",
+    "tokenizers",
+    "scikit-learn",
+    "numpy",
+    "onnxruntime",
+)
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -24,13 +34,7 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def package_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    return {name: version_of(name) for name in PACKAGES}
 
 
 def build_lineage(recipe: Recipe, parent: str | None = None) -> dict[str, Any]:
