@@ -74,3 +74,17 @@ def test_only_shape_changing_methods_skip_reloading_the_best_checkpoint():
     assert reloads_best_checkpoint(build_method(MethodConfig(name="lora", l2sp=0.01), total_steps=10))
     assert not reloads_best_checkpoint(build_method(MethodConfig(name="adalora"), total_steps=10))
     assert not reloads_best_checkpoint(build_method(MethodConfig(name="adalora", l2sp=0.01), total_steps=10))
+
+
+def test_prefix_backbone_takes_past_key_values_whatever_transformers_names_it(minilm_dir):
+    """transformers 5.24 renamed BERT's past_key_values to cache; PEFT reads the signature for the old name."""
+    import inspect
+
+    from transformers import AutoModelForSequenceClassification
+
+    from vertune.methods.peft_methods import accept_past_key_values
+
+    model = AutoModelForSequenceClassification.from_pretrained(str(minilm_dir), num_labels=2)
+    accept_past_key_values(model)
+    assert "past_key_values" in inspect.signature(model.base_model.forward).parameters
+    accept_past_key_values(model)  # a second call changes nothing
