@@ -179,13 +179,8 @@ def train(
 ) -> TrainResult:
     """Validate data, fine-tune, evaluate against baselines on the test split, write the run directory."""
     from vertune.data.prepare import prepare_splits
-    from vertune.evaluate.baselines import run_baselines
-    from vertune.hardware import resolve_precision
-    from vertune.methods.saving import save_trained
     from vertune.models.loading import load_tokenizer
-    from vertune.models.predictor import Predictor
     from vertune.tasks import get_task
-    from vertune.train.fit import fit
     from vertune.train.lineage import build_lineage
 
     if not isinstance(recipe, Recipe):
@@ -221,6 +216,14 @@ def train(
         run = RunDir(recipe.output)
     if process is not None:
         process.wait_for_everyone()
+
+    # Imported only now: torch, the Trainer and PEFT take seconds to import, and a recipe, data or run
+    # directory problem above should be reported at once.
+    from vertune.evaluate.baselines import run_baselines
+    from vertune.hardware import resolve_precision
+    from vertune.methods.saving import save_trained
+    from vertune.models.predictor import Predictor
+    from vertune.train.fit import fit
 
     max_length = recipe.training.max_length
     features = {
