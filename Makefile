@@ -41,9 +41,9 @@ $(STAMP): $(LOCK) pyproject.toml Makefile
 demo: setup
 	$(BIN)/vertune train examples/drug_reviews/recipe.yaml --overwrite
 
-# Two workers (pytest-xdist), each test file on one worker so its module fixtures are trained once: most
-# end-to-end time is a CLI process importing torch or one thread's Python, so 2 workers on 2 cores ran the
-# suite in about half the time of one (measured side by side on 2026-12-02, see the lock issue's note).
+# Two workers (pytest-xdist), each test file on one worker so its module fixtures are trained once.
+# 2026-12-02, 2 cores: a fresh clone ran it in 13.6 min on a near-idle machine (the serial suite: 15.3 min
+# idle as reported in the lock issue); with other jobs on the machine, 13.6 min against 26.0 min serial.
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 
