@@ -9,11 +9,15 @@ from typing import Any
 
 import pytest
 
+from vertune.errors import RunDirError
 from vertune.evaluate.report import metric_name, write_report
+from vertune.metrics_schema import parse_metrics
 from vertune.run import RunDir
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LABELS = ["negative", "neutral", "positive"]
+#: The least a metrics.json holds: which task ran, and the metric it was judged on.
+MINIMAL_RECIPE = {"task": "classification", "metric": "macro_f1"}
 
 
 def split_scores(labels: list[str], macro_f1: float, accuracy: float = 0.9) -> dict[str, Any]:
@@ -111,7 +115,7 @@ def make_log(steps: int = 51) -> list[dict[str, Any]]:
 def report(
     tmp_path: Path, metrics: dict[str, Any], log: list[dict[str, Any]]
 ) -> tuple[dict[str, Path], str, str]:
-    paths = write_report(RunDir(tmp_path / "run"), metrics, log)
+    paths = write_report(RunDir(tmp_path / "run"), parse_metrics(metrics), log)
     return paths, paths["markdown"].read_text(encoding="utf-8"), paths["html"].read_text(encoding="utf-8")
 
 
@@ -222,11 +226,12 @@ def test_text_is_escaped(tmp_path: Path) -> None:
         lambda m: [m[split].pop("confusion_matrix") for split in ("test", "validation")],
         lambda m: m.pop("train"),
         lambda m: m.pop("data"),
-        lambda m: m.pop("recipe"),
+        lambda m: m.update(recipe=MINIMAL_RECIPE),
         lambda m: m.pop("test"),
         lambda m: m["test"].update(confusion_matrix={"labels": ["a"], "matrix": [[1, 2], [3, 4]]}),
-        lambda m: m.update(baselines=None, train={"trainable_params": None}, data={"warnings": None}),
-        lambda m: m.clear(),
+        lambda m: m.update(baselines=None, train={"trainable_params": None}, data={"warnings": []}),
+        lambda m: m.update(baselines={}, train={}, data={}, test={}, validation={}),
+        lambda m: [m.clear(), m.update(recipe=MINIMAL_RECIPE)],
     ],
 )
 def test_missing_optional_keys_still_make_a_report(tmp_path: Path, strip: Any) -> None:
@@ -243,6 +248,14 @@ def test_missing_optional_keys_still_make_a_report(tmp_path: Path, strip: Any) -
         assert png.is_file()
 
 
+def test_metrics_that_break_the_schema_are_refused(tmp_path: Path) -> None:
+    metrics = make_metrics()
+    metrics["test"]["macro_f1"] = "high"
+
+    with pytest.raises(RunDirError, match=r"run/metrics.json: does not match the metrics schema 1: test.macro_f1"):
+        write_report(RunDir(tmp_path / "run"), metrics, [])
+
+
 def test_skipped_plots_and_verdicts(tmp_path: Path) -> None:
     metrics = make_metrics()
     del metrics["baselines"]
@@ -257,7 +270,7 @@ def test_skipped_plots_and_verdicts(tmp_path: Path) -> None:
     assert "plots/per_class_f1.png" not in markdown and "plots/loss_curve.png" not in markdown
     assert page.count("data:image/png;base64,") == 1
 
-    paths, markdown, _ = report(tmp_path, {}, [])
+    paths, markdown, _ = report(tmp_path, {"recipe": MINIMAL_RECIPE}, [])
     assert set(paths) == {"markdown", "html"}
     assert "No test macro-F1 was recorded" in markdown
     assert "## Plots" not in markdown

@@ -55,7 +55,7 @@ def test_ner_report_has_entity_columns_errors_and_vocabulary(tmp_path):
 def test_classification_report_keeps_its_columns(tmp_path):
     run = RunDir(tmp_path / "run").create()
     metrics = {
-        "recipe": {"metric": "macro_f1"},
+        "recipe": {"task": "classification", "metric": "macro_f1"},
         "test": {"accuracy": 0.9, "macro_f1": 0.8, "weighted_f1": 0.85},
     }
     text = to_markdown([]) + write_report(run, metrics, [])["markdown"].read_text(encoding="utf-8")

@@ -1,13 +1,13 @@
-"""The report's plots: loss curve, confusion matrix and per-class F1, written as PNGs.
+"""The report's plots: loss curve, confusion matrix and per-class F1, written as PNGs; `save_figure` and
+`PLOT_STYLE` for every other plot (regression scatter, method comparison).
 
 Pure drawing: each function takes plain data (already picked out of metrics.json / log.jsonl by the
-report) and returns the path it wrote, or None when its data is missing or malformed, so the report can
+report's registered plots) and returns the path it wrote, or None when its data is missing or malformed, so the report can
 simply leave that plot out. Files are written atomically (temporary name, then rename).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import uuid
 from collections.abc import Mapping, Sequence
@@ -22,25 +22,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from vertune.evaluate.formatting import metric_name, real
+
 DPI = 110
 #: Classes up to this many get their counts written in the confusion-matrix cells.
 ANNOTATE_MAX_CLASSES = 15
 #: Tick labels longer than this are shortened with an ellipsis.
 LABEL_CHARS = 28
 #: Labels are data, not markup: never let a "$" in a label start mathtext.
-_RC = {"text.parse_math": False, "font.size": 9}
-
-
-def real(value: Any) -> float | None:
-    """`value` as a finite float, or None for anything else (bools, strings, NaN, missing)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def metric_name(key: str) -> str:
-    """Display name of a metric key: macro_f1 -> macro-F1, eval_accuracy -> accuracy."""
-    return "-".join("F1" if part == "f1" else part for part in key.removeprefix("eval_").split("_"))
+PLOT_STYLE: dict[Any, Any] = {"text.parse_math": False, "font.size": 9}
 
 
 def _short(label: Any) -> str:
@@ -48,7 +38,7 @@ def _short(label: Any) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
-def _save(fig: Figure, path: Path) -> Path:
+def save_figure(fig: Figure, path: Path) -> Path:
     """Write `fig` to `path` atomically and close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # plain open(): the umask sets its mode
@@ -89,7 +79,7 @@ def plot_loss_curve(
     if not train[0] and not evaluation[0]:
         return None
     scores = _series(log, f"eval_{metric}") if metric else ([], [])
-    with plt.rc_context(_RC):
+    with plt.rc_context(PLOT_STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         if train[0]:
             ax.plot(*train, color="tab:blue", linewidth=1.4, label="training loss")
@@ -111,7 +101,7 @@ def plot_loss_curve(
             labels.append(f"best checkpoint (step {step:g})")
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
         ax.set_title("Loss by training step")
-        return _save(fig, path)
+        return save_figure(fig, path)
 
 
 def _square_matrix(labels: Any, matrix: Any) -> np.ndarray | None:
@@ -140,7 +130,7 @@ def plot_confusion_matrix(
     shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
     names = [_short(label) for label in labels]
     side = min(max(4.5, 1.8 + 0.38 * n), 16.0)
-    with plt.rc_context(_RC):
+    with plt.rc_context(PLOT_STYLE):
         fig, ax = plt.subplots(figsize=(side + 1.2, side))
         image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
@@ -157,7 +147,7 @@ def plot_confusion_matrix(
                         j, i, f"{counts[i, j]:.0f}", ha="center", va="center", color=colour, fontsize=size
                     )
         ax.set_title(title)
-        return _save(fig, path)
+        return save_figure(fig, path)
 
 
 def plot_per_class_f1(
@@ -175,7 +165,7 @@ def plot_per_class_f1(
         return None
     rows.sort(key=lambda row: row[1])
     n = len(rows)
-    with plt.rc_context(_RC):
+    with plt.rc_context(PLOT_STYLE):
         fig, ax = plt.subplots(figsize=(7.5, max(2.6, 1.0 + 0.3 * n)))
         positions = range(n)
         ax.barh(positions, [row[1] for row in rows], color="tab:blue", height=0.7)
@@ -192,4 +182,4 @@ def plot_per_class_f1(
         ax.set_xlabel("F1")
         ax.grid(axis="x", alpha=0.3)
         ax.set_title(title)
-        return _save(fig, path)
+        return save_figure(fig, path)

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
-
-from vertune.run import RunDir
+from vertune.evaluate.blocks import Block, Heading, Paragraph, Table
+from vertune.evaluate.formatting import DASH, count, score
+from vertune.evaluate.sections import ReportContext, for_tasks, register_section
 
 
-def plots(run: RunDir, metrics: Mapping[str, Any]) -> dict[str, Path]:
-    return {}  # the shared per-class F1 plot covers the labels
-
-
-CAPTIONS: dict[str, str] = {}
-
-
-def blocks(metrics: Mapping[str, Any]) -> list[Any]:
-    from vertune.evaluate.report import Heading, Paragraph, Table, _count, _score
-
-    test = metrics.get("test")
-    per_class = test.get("per_class") if isinstance(test, Mapping) else None
-    if not isinstance(per_class, Mapping) or not all(
-        isinstance(s, Mapping) and "threshold" in s for s in per_class.values()
-    ):
+@register_section("label_decisions", order=61, applies_to=for_tasks("multilabel"))
+def label_decisions(context: ReportContext) -> list[Block]:
+    test = context.metrics.test
+    per_class = test.per_class if test is not None else None
+    if test is None or not per_class or any(s.threshold is None for s in per_class.values()):
         return []
     rows = [
-        [
-            str(label),
-            f"{scores['threshold']:.2f}",
-            _count(scores.get("predicted")) or "—",
-            _count(scores.get("support")) or "—",
-            _score(scores.get("f1")),
-        ]
-        for label, scores in per_class.items()
+        [str(label), f"{s.threshold:.2f}", count(s.predicted) or DASH, count(s.support) or DASH, score(s.f1)]
+        for label, s in per_class.items()
     ]
     return [
         Heading("Per-label decisions (test set)"),
@@ -42,8 +24,8 @@ def blocks(metrics: Mapping[str, Any]) -> list[Any]:
             "validation split for that label's F1 (0.5 where validation had no positive), so validation scores "
             "are optimistic and the test scores are the estimate. Thresholds are kept in task.json and used by "
             "evaluate and predict. "
-            f"Micro-F1 {_score(test.get('micro_f1'))}, macro-F1 {_score(test.get('macro_f1'))}, "
-            f"exact-set accuracy {_score(test.get('subset_accuracy'))}."
+            f"Micro-F1 {score(test.value('micro_f1'))}, macro-F1 {score(test.value('macro_f1'))}, "
+            f"exact-set accuracy {score(test.value('subset_accuracy'))}."
         ),
         Table(["Label", "Threshold", "Predicted", "True", "F1"], rows),
     ]

@@ -1,14 +1,10 @@
-"""The NER parts of the report: entity-level score columns and the error analysis.
-
-Both return nothing for a run of another task, so `report.py` calls them unconditionally.
-"""
+"""The report's NER parts (task: ner): the entity F1 column title and the error analysis."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from vertune.evaluate.plots import real
+from vertune.evaluate.blocks import Block, Bullets, Heading, Paragraph, Table
+from vertune.evaluate.formatting import DASH
+from vertune.evaluate.sections import ReportContext, for_tasks, register_metric_title, register_section
 
 ERROR_KINDS = {
     "correct": "correct (same tokens, same type)",
@@ -19,28 +15,24 @@ ERROR_KINDS = {
     "spurious": "spurious (prediction overlapping no gold entity)",
 }
 
-
-def _errors(metrics: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    test = metrics.get("test")
-    errors = test.get("errors") if isinstance(test, Mapping) else None
-    return errors if isinstance(errors, Mapping) else None
+register_metric_title("ner", "f1", "Entity F1")
 
 
-def error_analysis(metrics: Mapping[str, Any]) -> list[Any]:
-    from vertune.evaluate.report import Bullets, Heading, Paragraph, Table
-
-    errors = _errors(metrics)
-    if errors is None:
+@register_section("entity_errors", order=70, applies_to=for_tasks("ner"))
+def error_analysis(context: ReportContext) -> list[Block]:
+    test = context.metrics.test
+    errors = test.errors if test is not None else None
+    if test is None or errors is None:
         return []
-    gold = sum((real(errors.get(k)) or 0) for k in ERROR_KINDS if k != "spurious")
+    gold = sum(n for kind, n in errors.items() if kind in ERROR_KINDS and kind != "spurious")
     rows = []
     for key, description in ERROR_KINDS.items():
-        count = real(errors.get(key))
+        count = errors.get(key)
         if count is None:
             continue
-        share = "—" if key == "spurious" or not gold else f"{count / gold * 100:.1f}%"
+        share = DASH if key == "spurious" or not gold else f"{count / gold * 100:.1f}%"
         rows.append([description, f"{count:,.0f}", share])
-    blocks: list[Any] = [
+    blocks: list[Block] = [
         Heading("Entity errors (test set)"),
         Paragraph(
             "Scores are entity-level (seqeval, strict IOB2): an entity counts only with exact boundaries and "
@@ -48,9 +40,7 @@ def error_analysis(metrics: Mapping[str, Any]) -> list[Any]:
         ),
         Table(["Outcome", "Entities", "Share"], rows),
     ]
-    test = metrics.get("test")
-    confusions = test.get("type_confusions") if isinstance(test, Mapping) else None
-    if isinstance(confusions, Mapping) and confusions:
+    if test.type_confusions:
         blocks.append(Paragraph("Most frequent type confusions (gold -> predicted):"))
-        blocks.append(Bullets([f"{pair}: {n}" for pair, n in confusions.items()]))
+        blocks.append(Bullets([f"{pair}: {n}" for pair, n in test.type_confusions.items()]))
     return blocks

@@ -1,28 +1,36 @@
-"""The report's vocabulary-extension section: tokens added, and the [UNK] share before and after."""
+"""The report's vocabulary-extension section (model.extend_vocab): tokens added, [UNK] share before and after."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from vertune.evaluate.blocks import Block, Heading, Paragraph, Table
+from vertune.evaluate.sections import ReportContext, register_section
+from vertune.metrics_schema import RunMetrics
 
 
-def vocabulary(metrics: Mapping[str, Any]) -> list[Any]:
-    from vertune.evaluate.report import Heading, Paragraph, Table
+def _extended(metrics: RunMetrics) -> bool:
+    return metrics.vocabulary is not None
 
-    vocab = metrics.get("vocabulary")
-    if not isinstance(vocab, Mapping) or "added_tokens" not in vocab:
+
+@register_section("vocabulary", order=40, applies_to=_extended)
+def vocabulary(context: ReportContext) -> list[Block]:
+    vocab = context.metrics.vocabulary
+    if vocab is None:
         return []
-    before, after = vocab.get("unknown_before") or {}, vocab.get("unknown_after") or {}
+    before, after = vocab.unknown_before, vocab.unknown_after
     rows = [
-        [role, f"{before[role]['share'] * 100:.1f}%", f"{after.get(role, {}).get('share', 0) * 100:.1f}%"]
+        [
+            role,
+            f"{before[role].share * 100:.1f}%",
+            f"{(after[role].share if role in after else 0) * 100:.1f}%",
+        ]
         for role in before
     ]
-    shown = ", ".join(str(t) for t in vocab.get("examples", [])[:12])
+    shown = ", ".join(vocab.examples[:12])
     return [
         Heading("Vocabulary extension"),
         Paragraph(
-            f"{vocab['added_tokens']:,} tokens added ({vocab.get('initialised_from_pieces', 0):,} initialised "
-            f"from their old pieces, {vocab.get('initialised_from_mean', 0):,} from the mean embedding)"
+            f"{vocab.added_tokens:,} tokens added ({vocab.initialised_from_pieces:,} initialised "
+            f"from their old pieces, {vocab.initialised_from_mean:,} from the mean embedding)"
             + (f", e.g. {shown}." if shown else ".")
         ),
         Table(["Split", "[UNK] share before", "[UNK] share after"], rows),
