@@ -252,7 +252,9 @@ def test_metrics_that_break_the_schema_are_refused(tmp_path: Path) -> None:
     metrics = make_metrics()
     metrics["test"]["macro_f1"] = "high"
 
-    with pytest.raises(RunDirError, match=r"run/metrics.json: does not match the metrics schema 1: test.macro_f1"):
+    with pytest.raises(
+        RunDirError, match=r"run/metrics.json: does not match the metrics schema 1: test.macro_f1"
+    ):
         write_report(RunDir(tmp_path / "run"), metrics, [])
 
 
