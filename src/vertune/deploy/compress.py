@@ -21,7 +21,7 @@ from vertune.deploy.latency import latency_ms, size_mb, throughput
 from vertune.deploy.runtimes import ONNX_FILES, load_predictor, run_runtime
 from vertune.errors import RunDirError, VertuneError
 from vertune.hardware import machine_info, resolve_precision
-from vertune.run import RunDir, read_json, write_json_atomic, write_text_atomic
+from vertune.run import RunDir, read_json, write_json_atomic
 
 Notify = Callable[[str], None]
 
@@ -82,7 +82,9 @@ def compress(
     metrics = _metrics(parent, child, chosen[0], details, side_by_side)
     write_json_atomic(child.metrics_path, metrics)
     write_json_atomic(child.lineage_path, _lineage(parent))
-    write_text_atomic(child.report_md, _report(metrics))
+    from vertune.evaluate.report_compression import write_compression_report
+
+    write_compression_report(child, metrics)
     return CompressResult(child, metrics)
 
 
@@ -233,28 +235,3 @@ def _lineage(parent: RunDir) -> dict[str, Any]:
         "parent_run": str(parent.path.resolve()),
         "machine": machine_info(),
     }
-
-
-def _report(metrics: dict[str, Any]) -> str:
-    c = metrics["compression"]
-    metric = metrics["recipe"]["metric"]
-    rows = [
-        f"| {name} | {m['runtime']} | {m['test'][metric]:.4f} | {m['size_mb']:.1f} | {m['p50_ms']:.1f} | "
-        f"{m['p99_ms']:.1f} | {m['throughput_bs32']:.1f} |"
-        for name, m in (("parent", c["parent"]), ("compressed", c["compressed"]))
-    ]
-    return "\n".join(
-        [
-            f"# Compressed run: {c['method']}",
-            "",
-            f"Parent: `{metrics['recipe']['parent']}`. Measured side by side in one process on this machine.",
-            "",
-            f"| model | runtime | {metric} | size MB | p50 ms (batch 1) | p99 ms | inputs/s (batch 32) |",
-            "|---|---|---|---|---|---|---|",
-            *rows,
-            "",
-            f"Delta: {metric} {c['delta'][metric]:+.4f}, size x{c['delta']['size_ratio']}, "
-            f"throughput x{c['delta']['throughput_speedup']}, p50 x{c['delta']['p50_speedup']} faster.",
-            "",
-        ]
-    )

@@ -35,7 +35,8 @@ def _row(name: str, measured: Measurement, metric: str) -> list[str]:
 
 
 def compression_blocks(metrics: RunMetrics) -> list[Block]:
-    """Parent and compressed model measured side by side (metric, size, latency, throughput), the deltas."""
+    """Any warning (a collapsed metric) first, then parent and compressed model measured side by side
+    (metric, size, latency, throughput), and the deltas."""
     c = metrics.compression
     if c is None:
         return []
@@ -44,6 +45,7 @@ def compression_blocks(metrics: RunMetrics) -> list[Block]:
     delta = c.delta
     change = f"{delta[metric]:+.4f}" if metric in delta else "—"
     return [
+        *(Paragraph(f"Warning: {warning}.", highlight=True) for warning in c.warnings),
         Paragraph(
             f"Parent: `{metrics.recipe.parent}`. Measured side by side in one process on this machine."
         ),

@@ -1,36 +1,62 @@
-"""The comparison's files: comparison.md (table, rule, recommendation) and two plots."""
+"""The comparison's files: comparison.md and a self-contained comparison.html (table, rule,
+recommendation, plots), written through the report's blocks and renderers, and two plots."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from vertune.run import write_text_atomic
+from vertune.evaluate.blocks import Block, Bullets, Heading, Image, Paragraph, Table
+from vertune.evaluate.render import to_markdown, write_document
+
+CAPTIONS = {
+    "metric_vs_params": "Test metric against trainable parameters (mean and std over seeds)",
+    "metric_vs_time": "Test metric against training seconds (mean and std over seeds)",
+}
 
 
 def _fmt(value: Any, pattern: str) -> str:
     return "n/a" if value is None else format(value, pattern)
 
 
-def comparison_table(result: dict[str, Any]) -> str:
+def comparison_rows(result: dict[str, Any]) -> Table:
+    """One row per method, best mean metric first."""
     metric = result["metric"]
-    lines = [
-        f"| method | {metric} (mean +- std) | seeds | trainable params | share | train s | samples/s "
-        "| peak RSS MB | saved MB |",
-        "|---|---|---|---|---|---|---|---|---|",
+    header = [
+        "method",
+        f"{metric} (mean +- std)",
+        "seeds",
+        "trainable params",
+        "share",
+        "train s",
+        "samples/s",
+        "peak RSS MB",
+        "saved MB",
     ]
-    for s in sorted(result["summary"], key=lambda s: -s["metric_mean"]):
-        lines.append(
-            f"| {s['method']} | {s['metric_mean']:.4f} +- {s['metric_std']:.4f} | {s['seeds']} "
-            f"| {_fmt(s['trainable_params'], ',')} | {_fmt(s['trainable_share'], '.2%')} "
-            f"| {_fmt(s['training_seconds'], '.1f')} | {_fmt(s['samples_per_second'], '.1f')} "
-            f"| {_fmt(s['peak_rss_mb'], '.0f')} | {_fmt(s['saved_mb'], '.1f')} |"
-        )
-    return "\n".join(lines)
+    rows = [
+        [
+            s["method"],
+            f"{s['metric_mean']:.4f} +- {s['metric_std']:.4f}",
+            str(s["seeds"]),
+            _fmt(s["trainable_params"], ","),
+            _fmt(s["trainable_share"], ".2%"),
+            _fmt(s["training_seconds"], ".1f"),
+            _fmt(s["samples_per_second"], ".1f"),
+            _fmt(s["peak_rss_mb"], ".0f"),
+            _fmt(s["saved_mb"], ".1f"),
+        ]
+        for s in sorted(result["summary"], key=lambda s: -s["metric_mean"])
+    ]
+    return Table(header, rows)
+
+
+def comparison_table(result: dict[str, Any]) -> str:
+    """The table as Markdown (what `vertune compare` prints)."""
+    return to_markdown([comparison_rows(result)]).rstrip("\n")
 
 
 def plot_tradeoffs(directory: Path, result: dict[str, Any]) -> dict[str, Path]:
-    from vertune.evaluate.plots import _save, plt
+    from vertune.evaluate.plots import plt, save_figure
 
     written = {}
     summary = [s for s in result["summary"] if s["trainable_params"]]
@@ -51,32 +77,41 @@ def plot_tradeoffs(directory: Path, result: dict[str, Any]) -> dict[str, Path]:
         ax.set_ylabel(f"test {result['metric']} (mean +- std over seeds)")
         ax.grid(alpha=0.3)
         name = "metric_vs_params" if key == "trainable_params" else "metric_vs_time"
-        written[name] = _save(fig, directory / "plots" / f"{name}.png")
+        written[name] = save_figure(fig, directory / "plots" / f"{name}.png")
     return written
 
 
-def write_comparison(directory: Path, result: dict[str, Any]) -> dict[str, Path]:
-    plots = plot_tradeoffs(directory, result)
+def comparison_blocks(result: dict[str, Any], plots: dict[str, Path]) -> list[Block]:
     rec = result["recommendation"]
-    parts = [
-        "# Method comparison",
-        "",
-        f"Recipe `{result['recipe']}`; the same split (seed {result['split_seed']}) for every run; training "
-        f"seeds {', '.join(map(str, result['seeds']))}. Metric: test `{result['metric']}`.",
-        "",
-        comparison_table(result),
-        "",
-        f"**Recommendation: {rec['method'] or 'none'}.** Rule: {rec['rule']}. {rec.get('reason', '')}.",
+    blocks: list[Block] = [
+        Heading("Method comparison", 1),
+        Paragraph(
+            f"Recipe `{result['recipe']}`; the same split (seed {result['split_seed']}) for every run; "
+            f"training seeds {', '.join(map(str, result['seeds']))}. Metric: test `{result['metric']}`."
+        ),
+        comparison_rows(result),
+        Paragraph(
+            f"Recommendation: {rec['method'] or 'none'}. Rule: {rec['rule']}. {rec.get('reason', '')}.",
+            highlight=True,
+        ),
     ]
-    if result["baselines"]:
-        parts += ["", "Baselines on the same split: "]
-        parts[-1] += ", ".join(f"{k} {v:.4f}" for k, v in result["baselines"].items() if v is not None)
+    scores = ", ".join(f"{k} {v:.4f}" for k, v in (result["baselines"] or {}).items() if v is not None)
+    if scores:
+        blocks.append(Paragraph(f"Baselines on the same split: {scores}"))
     if result["failures"]:
-        parts += [
-            "",
-            "Failed runs:",
-            *(f"- {f['method']} seed {f['seed']}: {f['error']}" for f in result["failures"]),
-        ]
-    parts += ["", *(f"![{name}](plots/{path.name})" for name, path in plots.items())]
-    write_text_atomic(directory / "comparison.md", "\n".join(parts) + "\n")
-    return {"markdown": directory / "comparison.md", **plots}
+        blocks.append(Paragraph("Failed runs:"))
+        blocks.append(Bullets([f"{f['method']} seed {f['seed']}: {f['error']}" for f in result["failures"]]))
+    blocks += [Image(path, f"plots/{path.name}", CAPTIONS.get(name, name)) for name, path in plots.items()]
+    return blocks
+
+
+def write_comparison(directory: Path, result: dict[str, Any]) -> dict[str, Path]:
+    """comparison.md, comparison.html and the plots; {"markdown", "html", plot name: png}."""
+    plots = plot_tradeoffs(directory, result)
+    files = write_document(
+        directory / "comparison.md",
+        directory / "comparison.html",
+        comparison_blocks(result, plots),
+        "vertune method comparison",
+    )
+    return {**files, **plots}
