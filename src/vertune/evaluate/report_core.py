@@ -48,8 +48,8 @@ def detail_split(metrics: RunMetrics) -> str | None:
 
 
 def _baseline_scores(metrics: RunMetrics, metric: str) -> dict[str, float]:
-    found = {name: result.value(metric) for name, result in (metrics.baselines or {}).items()}
-    return {name: value for name, value in found.items() if value is not None and real(value) is not None}
+    found = {name: real(result.value(metric)) for name, result in (metrics.baselines or {}).items()}
+    return {name: value for name, value in found.items() if value is not None}
 
 
 def _recorded(scores: Scores | None) -> bool:
