@@ -49,7 +49,9 @@ def compression_blocks(metrics: RunMetrics) -> list[Block]:
         Paragraph(
             f"Parent: `{metrics.recipe.parent}`. Measured side by side in one process on this machine."
         ),
-        Table(header, [_row("parent", c.parent, metric), _row("compressed", c.compressed, metric)]),
+        Table(
+            header, [_row("parent", c.parent, metric), _row("compressed", c.compressed, metric)], "llrrrrr"
+        ),
         Paragraph(
             f"Delta: {metric} {change}, size x{delta.get('size_ratio')}, "
             f"throughput x{delta.get('throughput_speedup')}, p50 x{delta.get('p50_speedup')} faster."
