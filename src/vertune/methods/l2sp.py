@@ -9,10 +9,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from vertune.methods.base import backbone
+from vertune.methods.base import BaseMethod, backbone
 
 
-class L2SPPenalty:
+class L2SPPenalty(BaseMethod):
     name = "l2sp"
 
     def __init__(self, strength: float):

@@ -29,7 +29,9 @@ import numpy as np
 
 from vertune.data.readers import Table
 from vertune.data.validate import DataReport
+from vertune.errors import RecipeError
 from vertune.recipe import DataConfig
+from vertune.tasks import TaskInfo, task_info
 
 
 @dataclass
@@ -54,17 +56,42 @@ class Examples:
 
 
 class Task(Protocol):
+    """Every member is required; `BaseTask` implements the optional ones (marked "optional" below) with their
+    defaults, so a task that subclasses it writes only what differs."""
+
     name: str
-    #: the headline metric: reports compare the fine-tuned model and the baselines on it
-    default_metric: str
-    #: every scalar that `scores` returns (training.metric_for_best may name any of them, or "loss")
-    metric_names: tuple[str, ...]
-    #: the few scalars the CLI prints after training and evaluation
-    summary_metrics: tuple[str, ...]
-    #: the baselines (evaluate/baselines.py) that make sense for this task
-    baselines: tuple[str, ...]
-    #: the estimator the baselines fit on their features (for the report), e.g. "logistic regression"
-    baseline_estimator_name: str
+
+    @property
+    def info(self) -> TaskInfo:
+        """Metrics and baselines, from the task's registration (`vertune.tasks.register_task`)."""
+
+    @property
+    def default_metric(self) -> str:
+        """The headline metric: reports compare the fine-tuned model and the baselines on it."""
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        """Every scalar that `scores` returns (training.metric_for_best may name any of them, or "loss")."""
+
+    @property
+    def summary_metrics(self) -> tuple[str, ...]:
+        """The few scalars the CLI prints after training and evaluation."""
+
+    @property
+    def baselines(self) -> tuple[str, ...]:
+        """The baselines (evaluate/baselines.py) that make sense for this task."""
+
+    @property
+    def baseline_estimator_name(self) -> str:
+        """The estimator the baselines fit on their features (for the report), e.g. "logistic regression"."""
+
+    #: optional (False): inputs are (text, text_pair) tuples; `predict` then needs one second text per text
+    reads_pairs: bool
+    #: optional (False): `training.head_init: linear_probe` works, through `target_ids`
+    supports_linear_probe_init: bool
+
+    def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
+        """Optional (raises): one class id per input, for the linear-probe head initialisation."""
 
     def validate(
         self,
@@ -164,3 +191,43 @@ class Task(Protocol):
         self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         """Predictions in the user's terms (labels, scores, spans)."""
+
+
+class BaseTask:
+    """The Task protocol's metadata (from the registration) and its optional members with their defaults."""
+
+    name: str = "task"
+    reads_pairs: bool = False
+    supports_linear_probe_init: bool = False
+
+    def __init__(self, data: DataConfig | None = None):
+        self.data = data
+
+    @property
+    def info(self) -> TaskInfo:
+        return task_info(self.name, self.data)
+
+    @property
+    def default_metric(self) -> str:
+        return self.info.default_metric
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        return self.info.metric_names
+
+    @property
+    def summary_metrics(self) -> tuple[str, ...]:
+        return self.info.summary_metrics
+
+    @property
+    def baselines(self) -> tuple[str, ...]:
+        return self.info.baselines
+
+    @property
+    def baseline_estimator_name(self) -> str:
+        return self.info.baseline_estimator_name
+
+    def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
+        raise RecipeError(
+            f"training.head_init: linear_probe is for classification; use random for task {self.name}"
+        )

@@ -18,13 +18,7 @@ from vertune.tasks.text import TextTask, sequence_head
 
 class ClassificationTask(TextTask):
     name = "classification"
-    default_metric = "macro_f1"
-    metric_names = (
-        "accuracy",
-        *(f"{average}_{kind}" for average in ("macro", "weighted") for kind in ("precision", "recall", "f1")),
-    )
-    summary_metrics = ("accuracy", "macro_f1", "weighted_f1")
-    baselines = ("tfidf_logreg", "linear_probe")
+    supports_linear_probe_init = True
 
     def validate(
         self,
@@ -125,7 +119,6 @@ class ClassificationTask(TextTask):
 
     # --- baselines (evaluate/baselines.py): a logistic regression on the baseline's features ------------
 
-    baseline_estimator_name = "logistic regression"
 
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return self.target_ids(examples.targets, labels)

@@ -49,18 +49,6 @@ def sigmoid(logits: np.ndarray) -> np.ndarray:
 
 class MultilabelTask(TextTask):
     name = "multilabel"
-    default_metric = "micro_f1"
-    metric_names = (
-        "subset_accuracy",
-        "samples_f1",
-        *(
-            f"{average}_{kind}"
-            for average in ("micro", "macro", "weighted")
-            for kind in ("precision", "recall", "f1")
-        ),
-    )
-    summary_metrics = ("micro_f1", "macro_f1", "subset_accuracy")
-    baselines = ("tfidf_logreg", "linear_probe")
     label_dtype = torch.float32
 
     def __init__(self, data: DataConfig | None = None):
@@ -276,7 +264,6 @@ class MultilabelTask(TextTask):
 
     # --- baselines: one logistic regression per label on the baseline's features ------------------------
 
-    baseline_estimator_name = "one-vs-rest logistic regression"
 
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return self.multi_hot(examples.targets, labels).astype(int)

@@ -22,25 +22,18 @@ import numpy as np
 
 from vertune.data.readers import Table
 from vertune.data.validate import DataReport, check_columns, is_missing
-from vertune.errors import DataError, Problem, RecipeError
+from vertune.errors import DataError, Problem
 from vertune.recipe import DataConfig
 from vertune.tasks import ner_data, ner_metrics, tagging
-from vertune.tasks.base import Examples
+from vertune.tasks.base import BaseTask, Examples
 from vertune.tasks.sentences import Sentence, as_sentence
 
 MODEL_KEYS = ("input_ids", "attention_mask", "token_type_ids", "labels")
 IGNORED = -100
 
 
-class NerTask:
+class NerTask(BaseTask):
     name = "ner"
-    default_metric = "f1"
-    metric_names = ("f1", "precision", "recall", "macro_f1", "token_accuracy")
-    summary_metrics = ("f1", "precision", "recall")
-    baselines = ("most_frequent_tag",)
-
-    def __init__(self, data: DataConfig | None = None):
-        self.data = data  # the scheme and columns come with each call; kept for symmetry with the text tasks
 
     # --- data ---------------------------------------------------------------------------------------
 
@@ -113,9 +106,6 @@ class NerTask:
     def target_stats(self, examples: Examples) -> dict[str, Any]:
         types = Counter(s.label for tags in examples.targets for s in tagging.read_spans(tags, "IOB2")[0])
         return {"classes": dict(types.most_common()), "tokens": sum(len(t) for t in examples.targets)}
-
-    def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
-        raise RecipeError("training.head_init: linear_probe is for classification; use random for task ner")
 
     # --- model --------------------------------------------------------------------------------------
 

@@ -81,10 +81,6 @@ def regression_metrics(predicted: np.ndarray, true: np.ndarray) -> dict[str, flo
 
 class RegressionTask(TextTask):
     name = "regression"
-    default_metric = "rmse"
-    metric_names = ("rmse", "mae", "r2", "pearson", "spearman")
-    summary_metrics = ("rmse", "mae", "pearson", "spearman")
-    baselines = ("tfidf_ridge", "linear_probe")
     label_dtype = torch.float32
 
     def __init__(self, data: DataConfig | None = None):
@@ -197,7 +193,6 @@ class RegressionTask(TextTask):
 
     # --- baselines: a ridge regression on the baseline's features, on the standardised targets --------
 
-    baseline_estimator_name = "ridge regression"
 
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return np.asarray(self.target_values(examples, labels))
