@@ -119,7 +119,6 @@ class ClassificationTask(TextTask):
 
     # --- baselines (evaluate/baselines.py): a logistic regression on the baseline's features ------------
 
-
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return self.target_ids(examples.targets, labels)
 

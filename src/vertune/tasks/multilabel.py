@@ -264,7 +264,6 @@ class MultilabelTask(TextTask):
 
     # --- baselines: one logistic regression per label on the baseline's features ------------------------
 
-
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return self.multi_hot(examples.targets, labels).astype(int)
 

@@ -193,7 +193,6 @@ class RegressionTask(TextTask):
 
     # --- baselines: a ridge regression on the baseline's features, on the standardised targets --------
 
-
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return np.asarray(self.target_values(examples, labels))
 
