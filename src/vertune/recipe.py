@@ -24,6 +24,7 @@ from vertune.tasks import TASK_NAMES
 Options = TypeVar("Options", bound=StrictModel)
 
 Precision = Literal["auto", "bf16", "fp32"]
+TagScheme = Literal["auto", "BIO", "IOB2", "BIOES", "BMES"]
 
 
 class ModelConfig(StrictModel):
@@ -70,7 +71,7 @@ class DataConfig(StrictModel):
         default="mean", description="long_text chunk: how the windows' logits become one per text"
     )
     window_overlap: int = Field(default=32, ge=0, description="long_text chunk: tokens shared by neighbours")
-    tag_scheme: Literal["auto", "BIO", "IOB2", "BIOES", "BMES"] = Field(
+    tag_scheme: TagScheme = Field(
         default="auto", description="ner: the files' tag scheme; auto = from the prefixes used"
     )
 
@@ -232,6 +233,11 @@ class Recipe(StrictModel):
         if self.training.learning_rate is None:
             self.training.learning_rate = default_learning_rate(self.method.name)
         return self
+
+    @property
+    def body_learning_rate(self) -> float:
+        """training.learning_rate, or the method's default where the recipe leaves it out."""
+        return self.training.learning_rate or default_learning_rate(self.method.name)
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from vertune.methods.base import BaseMethod, train_only_head, transformer_layers, unwrap
+from vertune.methods.base import BaseMethod, hf_model, train_only_head, transformer_layers
 from vertune.methods.options import AdapterOptions
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def adapter_sites(layer: nn.Module, hidden: int, kind: str) -> list[str]:
 
 
 def inject_adapters(model: nn.Module, kind: str, reduction: int) -> nn.Module:
-    hidden = unwrap(model).config.hidden_size
+    hidden: int = hf_model(model).config.hidden_size
     bottleneck = max(1, hidden // reduction)
     for layer in transformer_layers(model):
         for name in adapter_sites(layer, hidden, kind):
@@ -103,7 +103,7 @@ class BottleneckAdapter(BaseMethod):
         for module in model.modules():
             if isinstance(module, Bottleneck):
                 module.requires_grad_(True)
-        model.vertune_adapter = {"kind": self.kind, "reduction": self.reduction}  # read when saving
+        hf_model(model).vertune_adapter = {"kind": self.kind, "reduction": self.reduction}  # read when saving
         return model
 
 

@@ -6,7 +6,7 @@ finds the backbone whichever method prepared the model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 from torch import nn
@@ -93,6 +93,12 @@ def reloads_best_checkpoint(method: Method) -> bool:
     return not method.changes_shapes
 
 
+def hf_model(model: nn.Module) -> Any:
+    """The transformers model under a PEFT wrapper, typed as what it is to us: a model with a `config` and
+    the Hugging Face methods (`save_pretrained`, `get_input_embeddings`, ...)."""
+    return unwrap(model)
+
+
 def unwrap(model: nn.Module) -> nn.Module:
     """The transformers model under a PEFT wrapper (or the model itself)."""
     get_base = getattr(model, "get_base_model", None)
@@ -154,8 +160,8 @@ def transformer_layers(model: nn.Module) -> nn.ModuleList:
 
 def input_embeddings(model: nn.Module) -> nn.Module:
     """The embedding block (word + position + ...) if the backbone has one, else the word embeddings."""
-    base = backbone(model)
-    return getattr(base, "embeddings", None) or unwrap(model).get_input_embeddings()
+    embeddings: nn.Module | None = getattr(backbone(model), "embeddings", None)
+    return embeddings or hf_model(model).get_input_embeddings()
 
 
 def set_trainable(module: nn.Module, trainable: bool) -> None:

@@ -16,7 +16,7 @@ from torch import nn
 from transformers import TrainerCallback
 
 from vertune.errors import RecipeError
-from vertune.methods.base import BaseMethod, head_module_names, unwrap
+from vertune.methods.base import BaseMethod, head_module_names, hf_model, unwrap
 from vertune.methods.options import AdaLoraOptions, IA3Options, LoraOptions, PrefixOptions, PromptOptions
 from vertune.strict import StrictModel
 
@@ -38,10 +38,10 @@ def peft_task_type(model: nn.Module) -> str | None:
 
 def default_lora_targets(model: nn.Module) -> list[str] | str:
     """PEFT's per-architecture LoRA targets (query / value for BERT), else every linear layer."""
-    from peft.utils import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING
+    from peft.utils import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING as TARGETS
 
-    model_type = getattr(unwrap(model).config, "model_type", None)
-    return TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING.get(model_type, "all-linear")
+    model_type = getattr(hf_model(model).config, "model_type", None)
+    return list(TARGETS[model_type]) if model_type in TARGETS else "all-linear"
 
 
 class PeftMethod(BaseMethod):

@@ -33,6 +33,9 @@ from vertune.errors import RecipeError
 from vertune.recipe import DataConfig
 from vertune.tasks import TaskInfo, task_info
 
+#: merged predictions, one per input: what `merge` returns, or a baseline's array (`baseline_predictions`)
+Predictions = Sequence[Any] | np.ndarray
+
 
 @dataclass
 class Examples:
@@ -148,7 +151,7 @@ class Task(Protocol):
     def fit_targets(self, train: Examples) -> None:
         """Learn what the targets need from the training split, before training."""
 
-    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
         """Learn decision settings from merged validation predictions, after training."""
 
     def state(self) -> dict[str, Any]:
@@ -158,13 +161,13 @@ class Task(Protocol):
         """Restore `state()`."""
 
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
-        """The targets a baseline estimator fits."""
+        """Optional (raises; needed for the tfidf_* and linear_probe baselines): the targets a baseline estimator fits."""
 
     def baseline_estimator(self, strength: float) -> Any:
-        """A scikit-learn estimator; `strength` is the inverse regularisation (C), tuned on validation."""
+        """Optional (raises; needed for the tfidf_* and linear_probe baselines): a scikit-learn estimator; `strength` is the inverse regularisation (C), tuned on validation."""
 
     def baseline_predictions(self, estimator: Any, x: Any, labels: Sequence[str]) -> np.ndarray:
-        """A fitted baseline's outputs in the form `scores` takes (like `merge`'s)."""
+        """Optional (raises; needed for the tfidf_* and linear_probe baselines): a fitted baseline's outputs in the form `scores` takes (like `merge`'s)."""
 
     def merge(self, outputs: list[np.ndarray], features: list[dict[str, Any]], count: int) -> list[Any]:
         """One prediction per input from the model's output rows (one row per feature, batch padding included)."""
@@ -175,12 +178,12 @@ class Task(Protocol):
         """Scalar metrics from the HF Trainer's evaluation arrays (per feature), for early stopping."""
 
     def scores(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, float]:
         """Scalar metrics of merged predictions against gold targets."""
 
     def detailed(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
         """Scalar metrics plus what the report shows (per class, confusion matrix, ...)."""
 
@@ -188,7 +191,7 @@ class Task(Protocol):
         """One decoded prediction as the columns `predict --file` adds to a row (scalars or JSON text)."""
 
     def decode(
-        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         """Predictions in the user's terms (labels, scores, spans)."""
 
@@ -226,6 +229,15 @@ class BaseTask:
     @property
     def baseline_estimator_name(self) -> str:
         return self.info.baseline_estimator_name
+
+    def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
+        raise TypeError(f"task {self.name} has no TF-IDF / linear-probe baselines")
+
+    def baseline_estimator(self, strength: float) -> Any:
+        raise TypeError(f"task {self.name} has no TF-IDF / linear-probe baselines")
+
+    def baseline_predictions(self, estimator: Any, x: Any, labels: Sequence[str]) -> np.ndarray:
+        raise TypeError(f"task {self.name} has no TF-IDF / linear-probe baselines")
 
     def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
         raise RecipeError(

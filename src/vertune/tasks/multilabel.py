@@ -22,7 +22,7 @@ from vertune.data.readers import Table
 from vertune.data.validate import ROWS_SHOWN_PER_PROBLEM, DataReport, is_missing, validate_texts
 from vertune.errors import Problem
 from vertune.recipe import DataConfig
-from vertune.tasks.base import Examples
+from vertune.tasks.base import Examples, Predictions
 from vertune.tasks.text import TextTask, sequence_head
 
 DEFAULT_THRESHOLD = 0.5
@@ -159,7 +159,7 @@ class MultilabelTask(TextTask):
     def threshold_array(self, labels: Sequence[str]) -> np.ndarray:
         return np.array([self.thresholds.get(label, DEFAULT_THRESHOLD) for label in labels])
 
-    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
         """Per label, the threshold with the best F1 on these (validation) predictions; 0.5 wins ties and
         stays for a label with fewer than MIN_POSITIVES_TO_TUNE positives."""
         probabilities = sigmoid(np.asarray(predictions, dtype=np.float64))
@@ -186,7 +186,7 @@ class MultilabelTask(TextTask):
     def load_state(self, state: dict[str, Any]) -> None:
         self.thresholds = {str(k): float(v) for k, v in state.get("thresholds", {}).items()}
 
-    def decisions(self, predictions: Sequence[Any], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def decisions(self, predictions: Predictions, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities, yes/no per label) of merged logits."""
         probabilities = sigmoid(
             np.asarray(predictions, dtype=np.float64).reshape(len(predictions), len(labels))
@@ -217,13 +217,13 @@ class MultilabelTask(TextTask):
         return self._scores(predicted.astype(int), np.asarray(label_ids).round().astype(int))
 
     def scores(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, float]:
         _, predicted = self.decisions(predictions, labels)
         return self._scores(predicted.astype(int), self.multi_hot(targets, labels).astype(int))
 
     def detailed(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
         _, predicted = self.decisions(predictions, labels)
         truth = self.multi_hot(targets, labels).astype(int)
@@ -251,7 +251,7 @@ class MultilabelTask(TextTask):
         }
 
     def decode(
-        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         probabilities, predicted = self.decisions(predictions, labels)
         return [

@@ -25,7 +25,7 @@ from vertune.data.validate import DataReport, check_columns, is_missing
 from vertune.errors import DataError, Problem
 from vertune.recipe import DataConfig
 from vertune.tasks import ner_data, ner_metrics, tagging
-from vertune.tasks.base import BaseTask, Examples
+from vertune.tasks.base import BaseTask, Examples, Predictions
 from vertune.tasks.sentences import Sentence, as_sentence
 
 MODEL_KEYS = ("input_ids", "attention_mask", "token_type_ids", "labels")
@@ -186,7 +186,7 @@ class NerTask(BaseTask):
     def fit_targets(self, train: Examples) -> None:
         pass
 
-    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
         pass
 
     def state(self) -> dict[str, Any]:
@@ -226,12 +226,12 @@ class NerTask(BaseTask):
         return ner_metrics.entity_scores(gold, predicted)
 
     def scores(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, float]:
         return ner_metrics.entity_scores(targets, [self._tags(p, labels) for p in predictions])
 
     def detailed(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
         predicted = [self._tags(p, labels) for p in predictions]
         types = sorted({tagging.split_tag(label)[1] for label in labels} - {""})
@@ -251,7 +251,7 @@ class NerTask(BaseTask):
         return {"entities": json.dumps(prediction["entities"], ensure_ascii=False)}
 
     def decode(
-        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         decoded = []
         for logits, item in zip(predictions, inputs, strict=True):

@@ -18,7 +18,7 @@ from vertune.data.validate import check_columns, is_missing
 from vertune.errors import DataError, RecipeError
 from vertune.recipe import DataConfig
 from vertune.tasks import windows
-from vertune.tasks.base import BaseTask, Examples
+from vertune.tasks.base import BaseTask, Examples, Predictions
 
 
 class TextTask(BaseTask):
@@ -95,7 +95,7 @@ class TextTask(BaseTask):
     def fit_targets(self, train: Examples) -> None:
         """Learn what the targets need from the training split (regression: the scaling)."""
 
-    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
         """Learn decision settings from the validation predictions (multilabel: per-label thresholds)."""
 
     def state(self) -> dict[str, Any]:
