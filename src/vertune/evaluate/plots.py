@@ -21,7 +21,6 @@ matplotlib.use("Agg")  # before pyplot is imported: no display, no GUI toolkit
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.typing import RcKeyType
 
 DPI = 110
 #: Classes up to this many get their counts written in the confusion-matrix cells.
@@ -29,7 +28,7 @@ ANNOTATE_MAX_CLASSES = 15
 #: Tick labels longer than this are shortened with an ellipsis.
 LABEL_CHARS = 28
 #: Labels are data, not markup: never let a "$" in a label start mathtext.
-_RC: dict[RcKeyType, Any] = {"text.parse_math": False, "font.size": 9}
+_RC = {"text.parse_math": False, "font.size": 9}
 
 
 def real(value: Any) -> float | None:

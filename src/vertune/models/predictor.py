@@ -51,7 +51,7 @@ class Predictor:
         )
 
     @staticmethod
-    def run_parts(run: RunDir) -> tuple[Any, Any, list[str], int]:
+    def run_parts(run: RunDir) -> tuple[Any, Task, list[str], int]:
         """What every runtime needs from a run besides the model: tokenizer, task (with its state), labels,
         max_length."""
         from transformers import AutoTokenizer

@@ -54,7 +54,7 @@ def tune(
 
     from vertune import api
     from vertune.evaluate.direction import lower_is_better
-    from vertune.tasks import task_info
+    from vertune.tasks import get_task
 
     recipe_path = Path(recipe_path)
     recipe = load_recipe(recipe_path, list(overrides))
@@ -66,7 +66,7 @@ def tune(
     directory = Path(output) if output else Path(f"{recipe.output}-tune")
     directory.mkdir(parents=True, exist_ok=True)
     # null in the recipe = the task's own headline metric (what api.train fills in)
-    metric = recipe.training.metric_for_best or task_info(recipe.task, recipe.data).default_metric
+    metric = recipe.training.metric_for_best or get_task(recipe.task, recipe.data).default_metric
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         study_name="vertune",
