@@ -81,12 +81,12 @@ test-latest:
 	$(LATEST_VENV)/bin/python -m pip list --format=freeze > $(LATEST_VENV)/versions.txt
 	$(LATEST_VENV)/bin/python -m pytest $(PYTEST_PARALLEL)
 
+# ruff, then mypy over src/ (configured in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
-# mypy over src/ (configured in pyproject.toml). Not yet part of `lint`: 83 errors remain on 2026-12-02,
-# which the stages issue (typed protocols and call sites) clears; then it joins `lint`.
 typecheck: setup
 	$(BIN)/mypy
 

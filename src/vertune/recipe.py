@@ -10,20 +10,21 @@ import difflib
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from vertune.errors import RecipeError
+from vertune.methods import METHOD_NAMES, METHODS, default_learning_rate
+from vertune.strict import StrictModel
+from vertune.tasks import TASK_NAMES
+
+Options = TypeVar("Options", bound=StrictModel)
 
 Precision = Literal["auto", "bf16", "fp32"]
-
-
-class StrictModel(BaseModel):
-    """Unknown keys are errors, not silently ignored options."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+TagScheme = Literal["auto", "BIO", "IOB2", "BIOES", "BMES"]
 
 
 class ModelConfig(StrictModel):
@@ -70,68 +71,16 @@ class DataConfig(StrictModel):
         default="mean", description="long_text chunk: how the windows' logits become one per text"
     )
     window_overlap: int = Field(default=32, ge=0, description="long_text chunk: tokens shared by neighbours")
-    tag_scheme: Literal["auto", "BIO", "IOB2", "BIOES", "BMES"] = Field(
+    tag_scheme: TagScheme = Field(
         default="auto", description="ner: the files' tag scheme; auto = from the prefixes used"
     )
 
 
-class FreezeOptions(StrictModel):
-    layers: int = Field(default=2, ge=0, description="how many of the lowest transformer layers to freeze")
-    ratio: float | None = Field(
-        default=None, ge=0, le=1, description="share of the layers to freeze (rounded down); overrides layers"
-    )
-    embeddings: bool = Field(default=True, description="freeze the embeddings too")
+class MethodConfigBase(StrictModel):
+    """The recipe's `method` block without the per-method options; `MethodConfig` adds one block per
+    registered method that has options (`method.lora: {r: 8}`), built from the method registry."""
 
-
-class LoraOptions(StrictModel):
-    r: int = Field(default=8, ge=1, description="rank of the update")
-    alpha: float = Field(default=16, gt=0, description="scale: the update is multiplied by alpha / r")
-    dropout: float = Field(default=0.1, ge=0, lt=1)
-    target_modules: list[str] | None = Field(
-        default=None, description="module names to adapt; null = PEFT's choice for the architecture"
-    )
-    dora: bool = Field(default=False, description="weight-decomposed LoRA (DoRA)")
-    rslora: bool = Field(default=False, description="rank-stabilised scaling alpha / sqrt(r)")
-
-
-class AdaLoraOptions(StrictModel):
-    init_r: int = Field(default=12, ge=1, description="starting rank of every adapted matrix")
-    target_r: int = Field(default=4, ge=1, description="average rank after the budget is pruned")
-    alpha: float = Field(default=16, gt=0)
-    dropout: float = Field(default=0.1, ge=0, lt=1)
-    target_modules: list[str] | None = None
-
-
-class IA3Options(StrictModel):
-    target_modules: list[str] | None = Field(default=None, description="null = PEFT's choice")
-    feedforward_modules: list[str] | None = None
-
-
-class PrefixOptions(StrictModel):
-    virtual_tokens: int = Field(default=20, ge=1)
-    projection: bool = Field(default=False, description="reparametrise the prefix through an MLP")
-
-
-class PromptOptions(StrictModel):
-    virtual_tokens: int = Field(default=20, ge=1)
-
-
-class AdapterOptions(StrictModel):
-    kind: Literal["houlsby", "pfeiffer"] = Field(
-        default="pfeiffer", description="houlsby: after attention and feed-forward; pfeiffer: feed-forward"
-    )
-    reduction: int = Field(default=16, ge=1, description="bottleneck size = hidden size / reduction")
-
-
-class MethodConfig(StrictModel):
     name: str = "full"
-    freeze: FreezeOptions = Field(default_factory=FreezeOptions)
-    lora: LoraOptions = Field(default_factory=LoraOptions)
-    adalora: AdaLoraOptions = Field(default_factory=AdaLoraOptions)
-    ia3: IA3Options = Field(default_factory=IA3Options)
-    prefix: PrefixOptions = Field(default_factory=PrefixOptions)
-    prompt: PromptOptions = Field(default_factory=PromptOptions)
-    adapter: AdapterOptions = Field(default_factory=AdapterOptions)
     l2sp: float = Field(
         default=0.0, ge=0, description="lambda of lambda*||theta - theta_0||^2 on the backbone"
     )
@@ -142,7 +91,6 @@ class MethodConfig(StrictModel):
     @field_validator("name")
     @classmethod
     def _known_method(cls, name: str) -> str:
-        from vertune.methods import METHOD_NAMES
         from vertune.versions import broken_combination, installed_versions
 
         name = _known(name, METHOD_NAMES, "method")
@@ -152,6 +100,31 @@ class MethodConfig(StrictModel):
                 f"install {broken.package} outside {broken.specifier} or choose another method"
             )
         return name
+
+    def options(self, model: type[Options]) -> Options:
+        """The options block of the method whose options model is `model` (e.g. `LoraOptions`)."""
+        for spec in METHODS.values():
+            if spec.options is model:
+                value = getattr(self, spec.name)
+                assert isinstance(value, model)
+                return value
+        raise KeyError(f"no registered method has the options {model.__name__}")
+
+
+def _method_config() -> type[MethodConfigBase]:
+    """`MethodConfigBase` plus a `method.<name>` block for every registered method with options."""
+    blocks: dict[str, Any] = {
+        spec.name: (spec.options, Field(default_factory=spec.options))
+        for spec in METHODS.values()
+        if spec.options is not None
+    }
+    return create_model("MethodConfig", __base__=MethodConfigBase, __module__=__name__, **blocks)
+
+
+if TYPE_CHECKING:
+    MethodConfig = MethodConfigBase
+else:
+    MethodConfig = _method_config()
 
 
 class TrainingConfig(StrictModel):
@@ -252,18 +225,19 @@ class Recipe(StrictModel):
     @field_validator("task")
     @classmethod
     def _known_task(cls, task: str) -> str:
-        from vertune.tasks import TASK_NAMES
-
         return _known(task, TASK_NAMES, "task")
 
     @model_validator(mode="after")
     def _method_learning_rate(self) -> Recipe:
         # Parameter-efficient methods train few weights and want a higher rate than full fine-tuning.
         if self.training.learning_rate is None:
-            from vertune.methods import default_learning_rate
-
             self.training.learning_rate = default_learning_rate(self.method.name)
         return self
+
+    @property
+    def body_learning_rate(self) -> float:
+        """training.learning_rate, or the method's default where the recipe leaves it out."""
+        return self.training.learning_rate or default_learning_rate(self.method.name)
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
@@ -327,7 +301,7 @@ def apply_override(raw: dict[str, Any], override: str) -> None:
         node[parts[-1]] = value
 
 
-def _explain(error: dict[str, Any], source: str) -> str:
+def _explain(error: ErrorDetails, source: str) -> str:
     loc = [str(p) for p in error["loc"]]
     where = ".".join(loc) or "(top level)"
     if error["type"] == "extra_forbidden":

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vertune.data.readers import Table
+from vertune.data.table import Table
 from vertune.errors import DataError, Problem
 
 

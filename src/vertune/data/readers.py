@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vertune.data.conll import read_conll
+from vertune.data.table import Table
 from vertune.errors import DataError, Problem
 
 SUPPORTED_FORMATS = {
@@ -26,22 +27,6 @@ SUPPORTED_FORMATS = {
     ".bio": "conll",
     ".iob": "conll",
 }
-
-
-@dataclass
-class Table:
-    """Rows of one file as columns of values, with the line (csv/tsv/jsonl) or row (parquet) of each."""
-
-    path: Path
-    columns: list[str]
-    values: dict[str, list[Any]]
-    lines: list[int] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def column(self, name: str) -> list[Any]:
-        return self.values[name]
 
 
 def read_table(path: str | Path) -> Table:
@@ -67,8 +52,6 @@ def read_table(path: str | Path) -> Table:
     else:
         text = _decode_utf8(path)
         if kind == "conll":
-            from vertune.data.conll import read_conll
-
             table = read_conll(path, text)
         else:
             table = _read_jsonl(path, text) if kind == "jsonl" else _read_delimited(path, text, kind)

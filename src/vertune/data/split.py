@@ -12,7 +12,7 @@ from vertune.errors import DataError, Problem
 
 
 def split_indices(
-    strata: list[str], share: float, seed: int, source: Path, role: str
+    strata: list[str], share: float, seed: int, source: Path | None, role: str
 ) -> tuple[list[int], list[int]]:
     """Split `share` of rows off (stratified by `strata` when every stratum has 2+ rows): (rest, split)."""
     n_rows, n_classes = len(strata), len(set(strata))

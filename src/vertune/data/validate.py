@@ -240,7 +240,7 @@ def _duplicates(table: Table, text_columns: list[str], label_column: str) -> lis
     for key, label in zip(_text_keys(table, text_columns), table.column(label_column), strict=True):
         if key is not None and not is_missing(label):
             labels_by_text[key].add(as_label(label))
-    found = []
+    found: list[Problem] = []
     for text, lines in _text_index(table, text_columns).items():
         if len(lines) < 2:
             continue

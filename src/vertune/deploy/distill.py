@@ -24,7 +24,7 @@ from vertune.deploy.prune import encoder_layers
 from vertune.errors import VertuneError
 from vertune.hardware import pick_device
 from vertune.recipe import Recipe
-from vertune.tasks.base import Examples
+from vertune.tasks.base import Examples, Task
 
 
 def student_from_teacher(teacher: Any, layers: int) -> Any:
@@ -82,7 +82,7 @@ class DistillationTrainer(Trainer):
 def train_student(
     student: Any,
     teacher: Any,
-    task: Any,
+    task: Task,
     tokenizer: Any,
     train: Examples,
     labels: list[str],
@@ -103,7 +103,7 @@ def train_student(
         args = TrainingArguments(
             output_dir=scratch,
             num_train_epochs=epochs,
-            learning_rate=t.learning_rate,
+            learning_rate=recipe.body_learning_rate,
             per_device_train_batch_size=t.batch_size,
             weight_decay=t.weight_decay,
             warmup_steps=t.warmup_ratio,

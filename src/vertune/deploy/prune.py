@@ -37,6 +37,7 @@ def prune_ffn(model: Any, fraction: float) -> dict[str, int]:
     layers = encoder_layers(model)
     before = model.config.intermediate_size
     keep = max(1, round(before * (1 - fraction)))
+    layer: Any
     for layer in layers:
         inner, outer = layer.intermediate.dense, layer.output.dense
         importance = inner.weight.detach().norm(dim=1) * outer.weight.detach().norm(dim=0)

@@ -15,6 +15,7 @@ import torch
 from vertune.errors import RunDirError, VertuneError
 from vertune.models.predictor import Predictor
 from vertune.run import RunDir, read_json
+from vertune.tasks.base import Task
 
 RUNTIMES = ("torch", "torch-int8", "onnx", "onnx-int8")
 ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model.int8.onnx"}
@@ -37,8 +38,25 @@ class TorchInt8Predictor(Predictor):
 class OnnxPredictor(Predictor):
     """An ONNX Runtime session on the CPU in place of the torch model."""
 
-    def __init__(self, session: Any, *parts: Any, batch_size: int = 64):
-        super().__init__(None, *parts, precision="fp32", batch_size=batch_size, device=torch.device("cpu"))
+    def __init__(
+        self,
+        session: Any,
+        tokenizer: Any,
+        task: Task,
+        labels: list[str],
+        max_length: int,
+        batch_size: int = 64,
+    ):
+        super().__init__(
+            None,
+            tokenizer,
+            task,
+            labels,
+            max_length,
+            "fp32",
+            batch_size=batch_size,
+            device=torch.device("cpu"),
+        )
         self.session = session
         self.input_names = [i.name for i in session.get_inputs()]
 

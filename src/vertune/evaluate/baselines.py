@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,13 +32,14 @@ from vertune.models.batching import run_batches
 from vertune.models.loading import load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.recipe import Recipe
+from vertune.tasks.base import Task
 
 # Inverse regularisation strengths tried (C of a logistic regression, 1/alpha of a ridge).
 C_GRID = (0.1, 1.0, 10.0, 100.0)
 TFIDF = "TF-IDF (word 1-2-grams + char 2-4-grams)"
 
 
-def describe(name: str, task: Any) -> str:
+def describe(name: str, task: Task) -> str:
     estimator = task.baseline_estimator_name
     if name == "linear_probe":
         return f"{estimator} on the frozen pre-trained encoder's mean-pooled embeddings, regularisation tuned on validation"
@@ -46,9 +47,9 @@ def describe(name: str, task: Any) -> str:
 
 
 def run_baselines(
-    names: list[str],
+    names: Sequence[str],
     recipe: Recipe,
-    task: Any,
+    task: Task,
     splits: Splits,
     features: dict[str, list[dict[str, Any]]],
     collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
@@ -86,7 +87,7 @@ def run_baselines(
     return results
 
 
-def _tfidf(task: Any, splits: Splits) -> tuple[Any, Any, Any]:
+def _tfidf(task: Task, splits: Splits) -> tuple[Any, Any, Any]:
     vectorizer = FeatureUnion(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=100_000)),
@@ -107,7 +108,7 @@ def _tfidf(task: Any, splits: Splits) -> tuple[Any, Any, Any]:
 
 def _embeddings(
     recipe: Recipe,
-    task: Any,
+    task: Task,
     splits: Splits,
     features: dict[str, list[dict[str, Any]]],
     collate: Callable[[list[dict[str, Any]]], dict[str, Any]],
@@ -153,7 +154,7 @@ def _mean_pool(outputs: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
 
 
 def _fit_and_score(
-    task: Any, splits: Splits, train_x: Any, validation_x: Any, test_x: Any, scaled: bool
+    task: Task, splits: Splits, train_x: Any, validation_x: Any, test_x: Any, scaled: bool
 ) -> dict[str, float]:
     """Fit the task's estimator per strength, keep the best on validation, return its test scores."""
     labels, metric = splits.labels, task.default_metric

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
-from vertune.methods.base import train_only_head, transformer_layers, unwrap
+from vertune.methods.base import BaseMethod, hf_model, train_only_head, transformer_layers
+from vertune.methods.options import AdapterOptions
+
+if TYPE_CHECKING:
+    from vertune.recipe import MethodConfig
 
 CONFIG_FILE = "bottleneck_adapter.json"
 
@@ -71,7 +75,7 @@ def adapter_sites(layer: nn.Module, hidden: int, kind: str) -> list[str]:
 
 
 def inject_adapters(model: nn.Module, kind: str, reduction: int) -> nn.Module:
-    hidden = unwrap(model).config.hidden_size
+    hidden: int = hf_model(model).config.hidden_size
     bottleneck = max(1, hidden // reduction)
     for layer in transformer_layers(model):
         for name in adapter_sites(layer, hidden, kind):
@@ -81,7 +85,7 @@ def inject_adapters(model: nn.Module, kind: str, reduction: int) -> nn.Module:
     return model
 
 
-class BottleneckAdapter:
+class BottleneckAdapter(BaseMethod):
     name = "adapter"
 
     def __init__(self, kind: str = "pfeiffer", reduction: int = 16):
@@ -89,8 +93,9 @@ class BottleneckAdapter:
         self.reduction = reduction
 
     @classmethod
-    def from_config(cls, config) -> BottleneckAdapter:
-        return cls(config.adapter.kind, config.adapter.reduction)
+    def from_config(cls, config: MethodConfig, total_steps: int | None) -> BottleneckAdapter:
+        options = config.options(AdapterOptions)
+        return cls(options.kind, options.reduction)
 
     def prepare(self, model: nn.Module) -> nn.Module:
         inject_adapters(model, self.kind, self.reduction)
@@ -98,11 +103,8 @@ class BottleneckAdapter:
         for module in model.modules():
             if isinstance(module, Bottleneck):
                 module.requires_grad_(True)
-        model.vertune_adapter = {"kind": self.kind, "reduction": self.reduction}  # read when saving
+        hf_model(model).vertune_adapter = {"kind": self.kind, "reduction": self.reduction}  # read when saving
         return model
-
-    def extra_loss(self, model: nn.Module) -> torch.Tensor | None:
-        return None
 
 
 def adapter_settings(model: nn.Module) -> dict[str, Any] | None:

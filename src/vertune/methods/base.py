@@ -6,14 +6,25 @@ finds the backbone whichever method prepared the model.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 from torch import nn
 
+if TYPE_CHECKING:
+    from transformers import TrainerCallback
+
+    from vertune.recipe import MethodConfig
+
 
 class Method(Protocol):
+    """What the trainer asks of a fine-tuning method. `BaseMethod` gives the optional members their
+    defaults: `extra_loss` (None), `callbacks` (none) and `changes_shapes` (False)."""
+
     name: str
+    #: True when the method resizes parameters while it trains (AdaLoRA prunes ranks): an earlier checkpoint
+    #: no longer fits the model, so the run keeps its final weights instead of reloading the best ones
+    changes_shapes: bool
 
     def prepare(self, model: nn.Module) -> nn.Module:
         """Freeze or inject parameters; return the model to train."""
@@ -21,13 +32,42 @@ class Method(Protocol):
     def extra_loss(self, model: nn.Module) -> torch.Tensor | None:
         """A penalty added to the task loss during training, or None."""
 
+    def callbacks(self) -> list[TrainerCallback]:
+        """Trainer callbacks the method needs (AdaLoRA's rank allocation after each optimizer step)."""
 
-class MethodStack:
+
+class BaseMethod:
+    """The Method protocol's optional members with their defaults, and the constructor the registry calls.
+
+    A registered method class (see `vertune.methods.MethodSpec`) subclasses this and overrides `prepare`,
+    plus `from_config` when it has options or a schedule.
+    """
+
+    name: str = "method"
+    changes_shapes: bool = False
+
+    @classmethod
+    def from_config(cls, config: MethodConfig, total_steps: int | None) -> BaseMethod:
+        """The method as the recipe's `method` block sets it up; `total_steps` = optimizer steps (or None)."""
+        return cls()
+
+    def prepare(self, model: nn.Module) -> nn.Module:
+        raise NotImplementedError
+
+    def extra_loss(self, model: nn.Module) -> torch.Tensor | None:
+        return None
+
+    def callbacks(self) -> list[TrainerCallback]:
+        return []
+
+
+class MethodStack(BaseMethod):
     """Several methods applied in order (e.g. freeze + L2-SP); their extra losses add up."""
 
-    def __init__(self, methods: list[Any]):
+    def __init__(self, methods: list[Method]):
         self.methods = methods
         self.name = "+".join(m.name for m in methods)
+        self.changes_shapes = any(m.changes_shapes for m in methods)
 
     def prepare(self, model: nn.Module) -> nn.Module:
         for method in self.methods:
@@ -38,21 +78,25 @@ class MethodStack:
         terms = [t for t in (m.extra_loss(model) for m in self.methods) if t is not None]
         return sum(terms[1:], terms[0]) if terms else None
 
-    def callbacks(self) -> list[Any]:
-        return [c for m in self.methods for c in method_callbacks(m)]
+    def callbacks(self) -> list[TrainerCallback]:
+        return [c for m in self.methods for c in m.callbacks()]
 
 
-def method_callbacks(method: Any) -> list[Any]:
+def method_callbacks(method: Method) -> list[TrainerCallback]:
     """Trainer callbacks a method needs (AdaLoRA's rank allocation); most need none."""
-    callbacks = getattr(method, "callbacks", None)
-    return list(callbacks()) if callable(callbacks) else []
+    return list(method.callbacks())
 
 
-def reloads_best_checkpoint(method: Any) -> bool:
+def reloads_best_checkpoint(method: Method) -> bool:
     """False for a method whose parameter shapes change while it trains (AdaLoRA prunes ranks): an earlier
     checkpoint no longer fits the model, so the run keeps the final weights instead of the best ones."""
-    methods = getattr(method, "methods", [method])
-    return not any(getattr(m, "changes_shapes", False) for m in methods)
+    return not method.changes_shapes
+
+
+def hf_model(model: nn.Module) -> Any:
+    """The transformers model under a PEFT wrapper, typed as what it is to us: a model with a `config` and
+    the Hugging Face methods (`save_pretrained`, `get_input_embeddings`, ...)."""
+    return unwrap(model)
 
 
 def unwrap(model: nn.Module) -> nn.Module:
@@ -116,8 +160,8 @@ def transformer_layers(model: nn.Module) -> nn.ModuleList:
 
 def input_embeddings(model: nn.Module) -> nn.Module:
     """The embedding block (word + position + ...) if the backbone has one, else the word embeddings."""
-    base = backbone(model)
-    return getattr(base, "embeddings", None) or unwrap(model).get_input_embeddings()
+    embeddings: nn.Module | None = getattr(backbone(model), "embeddings", None)
+    return embeddings or hf_model(model).get_input_embeddings()
 
 
 def set_trainable(module: nn.Module, trainable: bool) -> None:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
-from vertune.methods.base import backbone, train_only_head
+from vertune.methods.base import BaseMethod, backbone, train_only_head
 
 
-class BitFit:
+class BitFit(BaseMethod):
     name = "bitfit"
-
-    @classmethod
-    def from_config(cls, config) -> BitFit:
-        return cls()
 
     def prepare(self, model: nn.Module) -> nn.Module:
         train_only_head(model)
@@ -21,6 +16,3 @@ class BitFit:
             if name == "bias" or name.endswith(".bias"):
                 parameter.requires_grad_(True)
         return model
-
-    def extra_loss(self, model: nn.Module) -> torch.Tensor | None:
-        return None

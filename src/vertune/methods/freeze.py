@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
+
 from torch import nn
 
-from vertune.methods.base import input_embeddings, set_trainable, transformer_layers
+from vertune.methods.base import BaseMethod, input_embeddings, set_trainable, transformer_layers
+from vertune.methods.options import FreezeOptions
+
+if TYPE_CHECKING:
+    from vertune.recipe import MethodConfig
 
 
-class FreezeLowerLayers:
+class FreezeLowerLayers(BaseMethod):
     name = "freeze"
 
     def __init__(self, layers: int, embeddings: bool = True, ratio: float | None = None):
@@ -17,8 +22,9 @@ class FreezeLowerLayers:
         self.ratio = ratio
 
     @classmethod
-    def from_config(cls, config) -> FreezeLowerLayers:
-        return cls(config.freeze.layers, config.freeze.embeddings, config.freeze.ratio)
+    def from_config(cls, config: MethodConfig, total_steps: int | None) -> FreezeLowerLayers:
+        options = config.options(FreezeOptions)
+        return cls(options.layers, options.embeddings, options.ratio)
 
     def prepare(self, model: nn.Module) -> nn.Module:
         stack = transformer_layers(model)
@@ -37,6 +43,3 @@ class FreezeLowerLayers:
         if self.embeddings:
             set_trainable(input_embeddings(model), False)
         return model
-
-    def extra_loss(self, model: nn.Module) -> torch.Tensor | None:
-        return None

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
+from vertune.methods.base import BaseMethod
 
-class FullFineTuning:
+
+class FullFineTuning(BaseMethod):
     name = "full"
-
-    @classmethod
-    def from_config(cls, config) -> FullFineTuning:
-        return cls()
 
     def prepare(self, model: nn.Module) -> nn.Module:
         for parameter in model.parameters():
             parameter.requires_grad_(True)
         return model
-
-    def extra_loss(self, model: nn.Module) -> torch.Tensor | None:
-        return None

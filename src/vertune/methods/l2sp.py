@@ -9,10 +9,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from vertune.methods.base import backbone
+from vertune.methods.base import BaseMethod, backbone
 
 
-class L2SPPenalty:
+class L2SPPenalty(BaseMethod):
     name = "l2sp"
 
     def __init__(self, strength: float):
@@ -29,5 +29,5 @@ class L2SPPenalty:
             return None
         if self._anchors[0][1].device != self._anchors[0][0].device:  # the trainer moved the model
             self._anchors = [(p, p0.to(p.device)) for p, p0 in self._anchors]
-        distance = sum(((p.float() - p0.float()) ** 2).sum() for p, p0 in self._anchors)
-        return self.strength * distance
+        terms = [((p.float() - p0.float()) ** 2).sum() for p, p0 in self._anchors]
+        return self.strength * sum(terms[1:], terms[0])

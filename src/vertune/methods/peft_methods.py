@@ -10,14 +10,18 @@ TOKEN_CLS), and the head and the pooler stay fully trainable (`modules_to_save`)
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 from torch import nn
 from transformers import TrainerCallback
 
 from vertune.errors import RecipeError
-from vertune.methods.base import head_module_names, unwrap
+from vertune.methods.base import BaseMethod, head_module_names, hf_model, unwrap
+from vertune.methods.options import AdaLoraOptions, IA3Options, LoraOptions, PrefixOptions, PromptOptions
+from vertune.strict import StrictModel
+
+if TYPE_CHECKING:
+    from vertune.recipe import MethodConfig
 
 # Model class name suffix -> PEFT task type.
 TASK_TYPES = {
@@ -34,26 +38,28 @@ def peft_task_type(model: nn.Module) -> str | None:
 
 def default_lora_targets(model: nn.Module) -> list[str] | str:
     """PEFT's per-architecture LoRA targets (query / value for BERT), else every linear layer."""
-    from peft.utils import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING
+    from peft.utils import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING as TARGETS
 
-    model_type = getattr(unwrap(model).config, "model_type", None)
-    return TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING.get(model_type, "all-linear")
+    model_type = getattr(hf_model(model).config, "model_type", None)
+    return list(TARGETS[model_type]) if model_type in TARGETS else "all-linear"
 
 
-class PeftMethod:
+class PeftMethod(BaseMethod):
     """Base of the PEFT-backed methods: subclasses only build the PEFT config."""
 
     name = "peft"
     #: prefix / prompt tuning add virtual tokens, which cannot be folded into the weights
     mergeable = True
+    #: the recipe's `method.<name>` block
+    options_model: type[StrictModel]
 
     def __init__(self, options: Any, total_steps: int | None = None):
         self.options = options
         self.total_steps = total_steps
 
     @classmethod
-    def from_config(cls, config, total_steps: int | None = None) -> PeftMethod:
-        return cls(getattr(config, cls.name), total_steps)
+    def from_config(cls, config: MethodConfig, total_steps: int | None) -> PeftMethod:
+        return cls(config.options(cls.options_model), total_steps)
 
     def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
         raise NotImplementedError
@@ -64,12 +70,10 @@ class PeftMethod:
         common = {"task_type": peft_task_type(model), "modules_to_save": head_module_names(model)}
         return get_peft_model(model, self.peft_config(model, common))
 
-    def extra_loss(self, model: nn.Module) -> torch.Tensor | None:
-        return None
-
 
 class LoRA(PeftMethod):
     name = "lora"
+    options_model = LoraOptions
 
     def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
         from peft import LoraConfig
@@ -88,6 +92,7 @@ class LoRA(PeftMethod):
 
 class AdaLoRA(PeftMethod):
     name = "adalora"
+    options_model = AdaLoraOptions
     #: its rank allocation resizes the LoRA matrices, so earlier checkpoints cannot be loaded back
     changes_shapes = True
 
@@ -111,7 +116,7 @@ class AdaLoRA(PeftMethod):
             **common,
         )
 
-    def callbacks(self) -> list[Any]:
+    def callbacks(self) -> list[TrainerCallback]:
         return [AdaLoraAllocation()]
 
 
@@ -125,6 +130,7 @@ class AdaLoraAllocation(TrainerCallback):
 
 class IA3(PeftMethod):
     name = "ia3"
+    options_model = IA3Options
 
     def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:
         from peft import IA3Config
@@ -174,6 +180,7 @@ def accept_past_key_values(model: nn.Module) -> nn.Module:
 
 class PrefixTuning(PeftMethod):
     name = "prefix"
+    options_model = PrefixOptions
     mergeable = False
 
     def prepare(self, model: nn.Module) -> nn.Module:
@@ -190,6 +197,7 @@ class PrefixTuning(PeftMethod):
 
 class PromptTuning(PeftMethod):
     name = "prompt"
+    options_model = PromptOptions
     mergeable = False
 
     def peft_config(self, model: nn.Module, common: dict[str, Any]) -> Any:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vertune.methods.adapter import adapter_settings, write_adapter_config
-from vertune.methods.base import unwrap
+from vertune.methods.base import hf_model
 
 
 def is_peft_model(model: Any) -> bool:
@@ -36,7 +36,7 @@ def save_trained(model: Any, directory: Path, merge: bool = True) -> str:
             model.merge_and_unload().save_pretrained(directory)
             return "merged"
         model.save_pretrained(directory)
-        unwrap(model).config.save_pretrained(directory)  # labels and head size, to rebuild the base model
+        hf_model(model).config.save_pretrained(directory)  # labels and head size, to rebuild the base model
         return "adapter"
     model.save_pretrained(directory)
     settings = adapter_settings(model)

@@ -17,6 +17,7 @@ from vertune.hardware import pick_device, resolve_precision
 from vertune.models.batching import run_batches
 from vertune.run import RunDir
 from vertune.tasks import get_task
+from vertune.tasks.base import Task
 
 
 class Predictor:
@@ -24,7 +25,7 @@ class Predictor:
         self,
         model: torch.nn.Module | None,
         tokenizer: Any,
-        task: Any,
+        task: Task,
         labels: list[str],
         max_length: int,
         precision: str = "auto",
@@ -50,7 +51,7 @@ class Predictor:
         )
 
     @staticmethod
-    def run_parts(run: RunDir) -> tuple[Any, Any, list[str], int]:
+    def run_parts(run: RunDir) -> tuple[Any, Task, list[str], int]:
         """What every runtime needs from a run besides the model: tokenizer, task (with its state), labels,
         max_length."""
         from transformers import AutoTokenizer

@@ -29,7 +29,12 @@ import numpy as np
 
 from vertune.data.readers import Table
 from vertune.data.validate import DataReport
+from vertune.errors import RecipeError
 from vertune.recipe import DataConfig
+from vertune.tasks import TaskInfo, task_info
+
+#: merged predictions, one per input: what `merge` returns, or a baseline's array (`baseline_predictions`)
+Predictions = Sequence[Any] | np.ndarray
 
 
 @dataclass
@@ -54,17 +59,42 @@ class Examples:
 
 
 class Task(Protocol):
+    """Every member is required; `BaseTask` implements the optional ones (marked "optional" below) with their
+    defaults, so a task that subclasses it writes only what differs."""
+
     name: str
-    #: the headline metric: reports compare the fine-tuned model and the baselines on it
-    default_metric: str
-    #: every scalar that `scores` returns (training.metric_for_best may name any of them, or "loss")
-    metric_names: tuple[str, ...]
-    #: the few scalars the CLI prints after training and evaluation
-    summary_metrics: tuple[str, ...]
-    #: the baselines (evaluate/baselines.py) that make sense for this task
-    baselines: tuple[str, ...]
-    #: the estimator the baselines fit on their features (for the report), e.g. "logistic regression"
-    baseline_estimator_name: str
+
+    @property
+    def info(self) -> TaskInfo:
+        """Metrics and baselines, from the task's registration (`vertune.tasks.register_task`)."""
+
+    @property
+    def default_metric(self) -> str:
+        """The headline metric: reports compare the fine-tuned model and the baselines on it."""
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        """Every scalar that `scores` returns (training.metric_for_best may name any of them, or "loss")."""
+
+    @property
+    def summary_metrics(self) -> tuple[str, ...]:
+        """The few scalars the CLI prints after training and evaluation."""
+
+    @property
+    def baselines(self) -> tuple[str, ...]:
+        """The baselines (evaluate/baselines.py) that make sense for this task."""
+
+    @property
+    def baseline_estimator_name(self) -> str:
+        """The estimator the baselines fit on their features (for the report), e.g. "logistic regression"."""
+
+    #: optional (False): inputs are (text, text_pair) tuples; `predict` then needs one second text per text
+    reads_pairs: bool
+    #: optional (False): `training.head_init: linear_probe` works, through `target_ids`
+    supports_linear_probe_init: bool
+
+    def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
+        """Optional (raises): one class id per input, for the linear-probe head initialisation."""
 
     def validate(
         self,
@@ -121,7 +151,7 @@ class Task(Protocol):
     def fit_targets(self, train: Examples) -> None:
         """Learn what the targets need from the training split, before training."""
 
-    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
         """Learn decision settings from merged validation predictions, after training."""
 
     def state(self) -> dict[str, Any]:
@@ -131,13 +161,13 @@ class Task(Protocol):
         """Restore `state()`."""
 
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
-        """The targets a baseline estimator fits."""
+        """Optional (raises; needed for the tfidf_* and linear_probe baselines): the targets a baseline estimator fits."""
 
     def baseline_estimator(self, strength: float) -> Any:
-        """A scikit-learn estimator; `strength` is the inverse regularisation (C), tuned on validation."""
+        """Optional (raises; needed for the tfidf_* and linear_probe baselines): a scikit-learn estimator; `strength` is the inverse regularisation (C), tuned on validation."""
 
     def baseline_predictions(self, estimator: Any, x: Any, labels: Sequence[str]) -> np.ndarray:
-        """A fitted baseline's outputs in the form `scores` takes (like `merge`'s)."""
+        """Optional (raises; needed for the tfidf_* and linear_probe baselines): a fitted baseline's outputs in the form `scores` takes (like `merge`'s)."""
 
     def merge(self, outputs: list[np.ndarray], features: list[dict[str, Any]], count: int) -> list[Any]:
         """One prediction per input from the model's output rows (one row per feature, batch padding included)."""
@@ -148,12 +178,12 @@ class Task(Protocol):
         """Scalar metrics from the HF Trainer's evaluation arrays (per feature), for early stopping."""
 
     def scores(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, float]:
         """Scalar metrics of merged predictions against gold targets."""
 
     def detailed(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
         """Scalar metrics plus what the report shows (per class, confusion matrix, ...)."""
 
@@ -161,6 +191,60 @@ class Task(Protocol):
         """One decoded prediction as the columns `predict --file` adds to a row (scalars or JSON text)."""
 
     def decode(
-        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         """Predictions in the user's terms (labels, scores, spans)."""
+
+
+class BaseTask:
+    """The Task protocol's metadata (from the registration) and its optional members with their defaults."""
+
+    name: str = "task"
+    reads_pairs: bool = False
+    supports_linear_probe_init: bool = False
+
+    def __init__(self, data: DataConfig | None = None):
+        self.data = data
+
+    @property
+    def info(self) -> TaskInfo:
+        return task_info(self.name, self.data)
+
+    @property
+    def pairs(self) -> bool:
+        """The old name of `reads_pairs`, which api.predict still reads; remove once it reads `reads_pairs`."""
+        return self.reads_pairs
+
+    @property
+    def default_metric(self) -> str:
+        return self.info.default_metric
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        return self.info.metric_names
+
+    @property
+    def summary_metrics(self) -> tuple[str, ...]:
+        return self.info.summary_metrics
+
+    @property
+    def baselines(self) -> tuple[str, ...]:
+        return self.info.baselines
+
+    @property
+    def baseline_estimator_name(self) -> str:
+        return self.info.baseline_estimator_name
+
+    def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
+        raise TypeError(f"task {self.name} has no TF-IDF / linear-probe baselines")
+
+    def baseline_estimator(self, strength: float) -> Any:
+        raise TypeError(f"task {self.name} has no TF-IDF / linear-probe baselines")
+
+    def baseline_predictions(self, estimator: Any, x: Any, labels: Sequence[str]) -> np.ndarray:
+        raise TypeError(f"task {self.name} has no TF-IDF / linear-probe baselines")
+
+    def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
+        raise RecipeError(
+            f"training.head_init: linear_probe is for classification; use random for task {self.name}"
+        )

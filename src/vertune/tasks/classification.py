@@ -12,19 +12,13 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 from vertune.data.readers import Table
 from vertune.data.validate import DataReport, as_label, check_known_labels, validate_classification
 from vertune.recipe import DataConfig
-from vertune.tasks.base import Examples
+from vertune.tasks.base import Examples, Predictions
 from vertune.tasks.text import TextTask, sequence_head
 
 
 class ClassificationTask(TextTask):
     name = "classification"
-    default_metric = "macro_f1"
-    metric_names = (
-        "accuracy",
-        *(f"{average}_{kind}" for average in ("macro", "weighted") for kind in ("precision", "recall", "f1")),
-    )
-    summary_metrics = ("accuracy", "macro_f1", "weighted_f1")
-    baselines = ("tfidf_logreg", "linear_probe")
+    supports_linear_probe_init = True
 
     def validate(
         self,
@@ -78,7 +72,7 @@ class ClassificationTask(TextTask):
         return self._scores(np.asarray(predictions), np.asarray(label_ids), labels)
 
     def scores(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, float]:
         return self._scores(np.asarray(predictions), self.target_ids(targets, labels), labels)
 
@@ -98,7 +92,7 @@ class ClassificationTask(TextTask):
         return result
 
     def detailed(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
         logits, target_ids = np.asarray(predictions), self.target_ids(targets, labels)
         predicted = logits.argmax(axis=-1)
@@ -125,8 +119,6 @@ class ClassificationTask(TextTask):
 
     # --- baselines (evaluate/baselines.py): a logistic regression on the baseline's features ------------
 
-    baseline_estimator_name = "logistic regression"
-
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return self.target_ids(examples.targets, labels)
 
@@ -146,7 +138,7 @@ class ClassificationTask(TextTask):
         return {"prediction": prediction["label"], "score": round(prediction["score"], 6)}
 
     def decode(
-        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         logits = np.asarray(predictions, dtype=np.float64)
         shifted = logits - logits.max(axis=-1, keepdims=True)

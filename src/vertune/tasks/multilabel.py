@@ -22,7 +22,7 @@ from vertune.data.readers import Table
 from vertune.data.validate import ROWS_SHOWN_PER_PROBLEM, DataReport, is_missing, validate_texts
 from vertune.errors import Problem
 from vertune.recipe import DataConfig
-from vertune.tasks.base import Examples
+from vertune.tasks.base import Examples, Predictions
 from vertune.tasks.text import TextTask, sequence_head
 
 DEFAULT_THRESHOLD = 0.5
@@ -49,18 +49,6 @@ def sigmoid(logits: np.ndarray) -> np.ndarray:
 
 class MultilabelTask(TextTask):
     name = "multilabel"
-    default_metric = "micro_f1"
-    metric_names = (
-        "subset_accuracy",
-        "samples_f1",
-        *(
-            f"{average}_{kind}"
-            for average in ("micro", "macro", "weighted")
-            for kind in ("precision", "recall", "f1")
-        ),
-    )
-    summary_metrics = ("micro_f1", "macro_f1", "subset_accuracy")
-    baselines = ("tfidf_logreg", "linear_probe")
     label_dtype = torch.float32
 
     def __init__(self, data: DataConfig | None = None):
@@ -171,7 +159,7 @@ class MultilabelTask(TextTask):
     def threshold_array(self, labels: Sequence[str]) -> np.ndarray:
         return np.array([self.thresholds.get(label, DEFAULT_THRESHOLD) for label in labels])
 
-    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
         """Per label, the threshold with the best F1 on these (validation) predictions; 0.5 wins ties and
         stays for a label with fewer than MIN_POSITIVES_TO_TUNE positives."""
         probabilities = sigmoid(np.asarray(predictions, dtype=np.float64))
@@ -198,7 +186,7 @@ class MultilabelTask(TextTask):
     def load_state(self, state: dict[str, Any]) -> None:
         self.thresholds = {str(k): float(v) for k, v in state.get("thresholds", {}).items()}
 
-    def decisions(self, predictions: Sequence[Any], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def decisions(self, predictions: Predictions, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities, yes/no per label) of merged logits."""
         probabilities = sigmoid(
             np.asarray(predictions, dtype=np.float64).reshape(len(predictions), len(labels))
@@ -229,13 +217,13 @@ class MultilabelTask(TextTask):
         return self._scores(predicted.astype(int), np.asarray(label_ids).round().astype(int))
 
     def scores(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, float]:
         _, predicted = self.decisions(predictions, labels)
         return self._scores(predicted.astype(int), self.multi_hot(targets, labels).astype(int))
 
     def detailed(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
         _, predicted = self.decisions(predictions, labels)
         truth = self.multi_hot(targets, labels).astype(int)
@@ -263,7 +251,7 @@ class MultilabelTask(TextTask):
         }
 
     def decode(
-        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         probabilities, predicted = self.decisions(predictions, labels)
         return [
@@ -275,8 +263,6 @@ class MultilabelTask(TextTask):
         ]
 
     # --- baselines: one logistic regression per label on the baseline's features ------------------------
-
-    baseline_estimator_name = "one-vs-rest logistic regression"
 
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return self.multi_hot(examples.targets, labels).astype(int)

@@ -22,25 +22,18 @@ import numpy as np
 
 from vertune.data.readers import Table
 from vertune.data.validate import DataReport, check_columns, is_missing
-from vertune.errors import DataError, Problem, RecipeError
+from vertune.errors import DataError, Problem
 from vertune.recipe import DataConfig
 from vertune.tasks import ner_data, ner_metrics, tagging
-from vertune.tasks.base import Examples
+from vertune.tasks.base import BaseTask, Examples, Predictions
 from vertune.tasks.sentences import Sentence, as_sentence
 
 MODEL_KEYS = ("input_ids", "attention_mask", "token_type_ids", "labels")
 IGNORED = -100
 
 
-class NerTask:
+class NerTask(BaseTask):
     name = "ner"
-    default_metric = "f1"
-    metric_names = ("f1", "precision", "recall", "macro_f1", "token_accuracy")
-    summary_metrics = ("f1", "precision", "recall")
-    baselines = ("most_frequent_tag",)
-
-    def __init__(self, data: DataConfig | None = None):
-        self.data = data  # the scheme and columns come with each call; kept for symmetry with the text tasks
 
     # --- data ---------------------------------------------------------------------------------------
 
@@ -113,9 +106,6 @@ class NerTask:
     def target_stats(self, examples: Examples) -> dict[str, Any]:
         types = Counter(s.label for tags in examples.targets for s in tagging.read_spans(tags, "IOB2")[0])
         return {"classes": dict(types.most_common()), "tokens": sum(len(t) for t in examples.targets)}
-
-    def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
-        raise RecipeError("training.head_init: linear_probe is for classification; use random for task ner")
 
     # --- model --------------------------------------------------------------------------------------
 
@@ -196,7 +186,7 @@ class NerTask:
     def fit_targets(self, train: Examples) -> None:
         pass
 
-    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
         pass
 
     def state(self) -> dict[str, Any]:
@@ -236,12 +226,12 @@ class NerTask:
         return ner_metrics.entity_scores(gold, predicted)
 
     def scores(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, float]:
         return ner_metrics.entity_scores(targets, [self._tags(p, labels) for p in predictions])
 
     def detailed(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
         predicted = [self._tags(p, labels) for p in predictions]
         types = sorted({tagging.split_tag(label)[1] for label in labels} - {""})
@@ -261,7 +251,7 @@ class NerTask:
         return {"entities": json.dumps(prediction["entities"], ensure_ascii=False)}
 
     def decode(
-        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         decoded = []
         for logits, item in zip(predictions, inputs, strict=True):

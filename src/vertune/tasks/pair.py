@@ -15,12 +15,12 @@ from vertune.tasks.regression import RegressionTask
 
 class PairClassificationTask(ClassificationTask):
     name = "pair"
-    pairs = True
+    reads_pairs = True
 
 
 class PairScoreTask(RegressionTask):
     name = "pair"
-    pairs = True
+    reads_pairs = True
 
 
 def pair_task(data: DataConfig | None = None) -> PairClassificationTask | PairScoreTask:

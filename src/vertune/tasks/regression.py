@@ -19,7 +19,7 @@ from vertune.data.readers import Table
 from vertune.data.validate import ROWS_SHOWN_PER_PROBLEM, DataReport, is_missing, validate_texts
 from vertune.errors import Problem
 from vertune.recipe import DataConfig
-from vertune.tasks.base import Examples
+from vertune.tasks.base import Examples, Predictions
 from vertune.tasks.text import TextTask, sequence_head
 
 # How many (true, predicted) points metrics.json keeps for the scatter plot.
@@ -81,10 +81,6 @@ def regression_metrics(predicted: np.ndarray, true: np.ndarray) -> dict[str, flo
 
 class RegressionTask(TextTask):
     name = "regression"
-    default_metric = "rmse"
-    metric_names = ("rmse", "mae", "r2", "pearson", "spearman")
-    summary_metrics = ("rmse", "mae", "pearson", "spearman")
-    baselines = ("tfidf_ridge", "linear_probe")
     label_dtype = torch.float32
 
     def __init__(self, data: DataConfig | None = None):
@@ -156,7 +152,7 @@ class RegressionTask(TextTask):
     def target_values(self, examples: Examples, labels: Sequence[str]) -> list[Any]:
         return [(float(t) - self.mean) / self.std for t in examples.targets]
 
-    def values(self, predictions: Sequence[Any]) -> np.ndarray:
+    def values(self, predictions: Predictions) -> np.ndarray:
         """Model outputs (standardised, one per input) in the label's own units."""
         scaled = np.asarray(predictions, dtype=np.float64).reshape(len(predictions), -1)[:, 0]
         return scaled * self.std + self.mean
@@ -170,12 +166,12 @@ class RegressionTask(TextTask):
         return regression_metrics(self.values(predictions), true)
 
     def scores(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, float]:
         return regression_metrics(self.values(predictions), np.asarray(targets, dtype=np.float64))
 
     def detailed(
-        self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
         predicted, true = self.values(predictions), np.asarray(targets, dtype=np.float64)
         return {
@@ -191,13 +187,11 @@ class RegressionTask(TextTask):
         return {"prediction": round(prediction["value"], 6)}
 
     def decode(
-        self, predictions: Sequence[Any], inputs: Sequence[Any], labels: Sequence[str]
+        self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
         return [{"value": float(v)} for v in self.values(predictions)]
 
     # --- baselines: a ridge regression on the baseline's features, on the standardised targets --------
-
-    baseline_estimator_name = "ridge regression"
 
     def baseline_targets(self, examples: Examples, labels: Sequence[str]) -> np.ndarray:
         return np.asarray(self.target_values(examples, labels))

@@ -18,21 +18,19 @@ from vertune.data.validate import check_columns, is_missing
 from vertune.errors import DataError, RecipeError
 from vertune.recipe import DataConfig
 from vertune.tasks import windows
-from vertune.tasks.base import Examples
+from vertune.tasks.base import BaseTask, Examples, Predictions
 
 
-class TextTask:
-    #: pair tasks read (text_column, text_pair_column) tuples
-    pairs = False
+class TextTask(BaseTask):
     #: dtype of the `labels` tensor the collator builds
     label_dtype = torch.long
 
     def __init__(self, data: DataConfig | None = None):
-        self.data = data
+        super().__init__(data)
         self.chunk = data is not None and data.long_text == "chunk"
         self.pooling = data.window_pooling if data is not None else "mean"
         self.overlap = data.window_overlap if data is not None else 32
-        if self.chunk and self.pairs:
+        if self.chunk and self.reads_pairs:
             raise RecipeError(
                 "data.long_text: chunk is not supported for text pairs; use truncate (the pair is cut to "
                 "training.max_length tokens, the longer text first)"
@@ -43,7 +41,7 @@ class TextTask:
     def text_columns(self, data: DataConfig) -> dict[str, str]:
         """Recipe key -> column of every text the task reads."""
         columns = {"data.text_column": data.text_column}
-        if self.pairs:
+        if self.reads_pairs:
             columns["data.text_pair_column"] = data.text_pair_column
         return columns
 
@@ -53,16 +51,16 @@ class TextTask:
         if problems:
             raise DataError(problems)
         texts = [["" if is_missing(t) else str(t) for t in table.column(c)] for c in columns.values()]
-        return list(zip(*texts, strict=True)) if self.pairs else texts[0]
+        return list(zip(*texts, strict=True)) if self.reads_pairs else texts[0]
 
     def text_of(self, item: Any) -> str:
-        return " \n ".join(item) if self.pairs else str(item)
+        return " \n ".join(item) if self.reads_pairs else str(item)
 
     # --- features ---------------------------------------------------------------------------------
 
     def encode(self, inputs: Sequence[Any], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
         return windows.encode_texts(
-            inputs, tokenizer, max_length, chunk=self.chunk, overlap=self.overlap, pairs=self.pairs
+            inputs, tokenizer, max_length, chunk=self.chunk, overlap=self.overlap, pairs=self.reads_pairs
         )
 
     def target_values(self, examples: Examples, labels: Sequence[str]) -> list[Any]:
@@ -97,7 +95,7 @@ class TextTask:
     def fit_targets(self, train: Examples) -> None:
         """Learn what the targets need from the training split (regression: the scaling)."""
 
-    def tune(self, predictions: Sequence[Any], targets: Sequence[Any], labels: Sequence[str]) -> None:
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
         """Learn decision settings from the validation predictions (multilabel: per-label thresholds)."""
 
     def state(self) -> dict[str, Any]:

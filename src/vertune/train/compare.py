@@ -25,7 +25,7 @@ from vertune.errors import RecipeError, VertuneError
 from vertune.methods import METHOD_NAMES
 from vertune.recipe import load_recipe
 from vertune.run import RunDir, read_json, write_json_atomic
-from vertune.tasks import get_task
+from vertune.tasks import task_info
 
 #: `--methods full+l2sp`: L2-SP on top of a method, with this lambda unless the recipe sets method.l2sp.
 DEFAULT_L2SP = 0.01
@@ -180,9 +180,7 @@ def compare(
     directory = Path(output) if output else Path(f"{recipe.output}-compare")
     directory.mkdir(parents=True, exist_ok=True)
     split_seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
-    metric = get_task(
-        recipe.task, recipe.data
-    ).default_metric  # the task's headline metric, on the test split
+    metric = task_info(recipe.task, recipe.data).default_metric  # the headline metric, on the test split
     training_seeds = [recipe.training.seed + k for k in range(seeds)]
     plan = [(v, s) for v in variants for s in training_seeds]
     rows, failures = [], []

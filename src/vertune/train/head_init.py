@@ -16,7 +16,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from torch import nn
 
-from vertune.methods.base import head_parameters
+from vertune.methods.base import head_parameters, hf_model
 from vertune.models.batching import run_batches
 
 PROBE_C = 0.1
@@ -25,7 +25,7 @@ PROBE_C = 0.1
 def output_layer(model: nn.Module) -> nn.Linear:
     """The head's last linear layer: the one that produces one logit per label."""
     head = {id(p) for p in head_parameters(model)}
-    num_labels = model.config.num_labels
+    num_labels = hf_model(model).config.num_labels
     candidates = [
         m
         for m in model.modules()

@@ -18,49 +18,9 @@ from typing import Any
 from transformers import TrainerCallback
 
 from vertune.errors import RecipeError
-from vertune.recipe import Recipe, SearchParam, load_recipe
+from vertune.recipe import SearchParam, load_recipe
 from vertune.run import write_json_atomic, write_text_atomic
-
-COMMON_SPACE: dict[str, dict[str, Any]] = {
-    "training.epochs": {"choices": [2, 3, 5]},
-    "training.batch_size": {"choices": [8, 16, 32]},
-    "training.weight_decay": {"low": 0.0, "high": 0.1},
-    "training.warmup_ratio": {"low": 0.0, "high": 0.2},
-}
-METHOD_SPACE: dict[str, dict[str, dict[str, Any]]] = {
-    "freeze": {"method.freeze.ratio": {"low": 0.0, "high": 0.9}},
-    "lora": {
-        "method.lora.r": {"choices": [4, 8, 16]},
-        "method.lora.alpha": {"choices": [8, 16, 32]},
-        "method.lora.dropout": {"low": 0.0, "high": 0.2},
-    },
-    "adalora": {"method.adalora.init_r": {"choices": [8, 12, 16]}},
-    "prefix": {"method.prefix.virtual_tokens": {"choices": [10, 20, 30]}},
-    "prompt": {"method.prompt.virtual_tokens": {"choices": [10, 20, 30]}},
-    "adapter": {"method.adapter.reduction": {"choices": [8, 16, 32]}},
-}
-
-
-def default_space(recipe: Recipe) -> dict[str, SearchParam]:
-    """Learning rate a decade either side of the method's default, the common knobs, the method's own,
-    and the L2-SP strength when the recipe uses L2-SP."""
-    lr = recipe.training.learning_rate or 1e-4
-    space = {"training.learning_rate": {"low": lr / 10, "high": lr * 10, "log": True}, **COMMON_SPACE}
-    space |= METHOD_SPACE.get(recipe.method.name, {})
-    if recipe.method.l2sp > 0:
-        space["method.l2sp"] = {"low": 1e-4, "high": 1.0, "log": True}
-    return {key: SearchParam(**value) for key, value in space.items()}
-
-
-def suggest(trial: Any, key: str, param: SearchParam) -> Any:
-    if param.choices is not None:
-        return trial.suggest_categorical(key, param.choices)
-    assert param.low is not None and param.high is not None
-    if param.step is not None and all(float(v).is_integer() for v in (param.low, param.high, param.step)):
-        return trial.suggest_int(key, int(param.low), int(param.high), step=int(param.step), log=param.log)
-    return trial.suggest_float(
-        key, param.low, param.high, log=param.log, step=None if param.log else param.step
-    )
+from vertune.train.search_space import default_space, suggest
 
 
 class ReportToOptuna(TrainerCallback):

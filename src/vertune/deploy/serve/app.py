@@ -106,7 +106,7 @@ def load_models(config: ServeConfig, metrics: ServeMetrics) -> dict[str, Served]
             config.max_wait_ms,
             config.queue_size,
             config.batching,
-            on_batch=lambda n, name=name: metrics.batch_size.labels(name).observe(n),
+            on_batch=metrics.batch_size.labels(name).observe,
         )
         drift = DriftMonitor(
             name, train_stats, predictor.max_length, config.drift_threshold, config.drift_min_samples
@@ -309,7 +309,12 @@ def run_server(
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
-    common = {"host": host, "port": port, "log_level": log_level, "timeout_graceful_shutdown": 30}
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "timeout_graceful_shutdown": 30,
+    }
     if workers == 1:
         uvicorn.run(create_app(config), **common)
         return
