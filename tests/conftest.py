@@ -23,11 +23,23 @@ def minilm_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One run trained through the CLI with both baselines, shared by the tests that only read it."""
-    directory = tmp_path_factory.mktemp("trained")
-    recipe = write_recipe(directory, evaluation={"baselines": ["tfidf_logreg", "linear_probe"]})
-    result = vertune("train", str(recipe), "--quiet")
-    assert result.returncode == 0, result.stderr[-3000:]
+    """One run trained through the CLI with both baselines, shared by the tests that only read it.
+
+    Trained once per test session, also under pytest-xdist: the workers share their base temp folders'
+    parent, and a file lock lets the first one train while the others wait for it."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    # An xdist worker's base temp is a folder of this session's; a plain session's parent is shared by all.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directory = shared / "trained"
+    with FileLock(str(shared / "trained.lock")):
+        if not (directory / "run" / "metrics.json").is_file():
+            shutil.rmtree(directory, ignore_errors=True)  # a half-trained run of a killed session
+            directory.mkdir()
+            recipe = write_recipe(directory, evaluation={"baselines": ["tfidf_logreg", "linear_probe"]})
+            result = vertune("train", str(recipe), "--quiet")
+            assert result.returncode == 0, result.stderr[-3000:]
     return directory / "run"
 
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FAST_TRAINING, vertune, write_recipe
+from helpers import TINY_TRAINING, vertune, write_recipe
 from vertune import api
 from vertune.methods import METHOD_NAMES
 
 pytestmark = pytest.mark.e2e
-TINY = {**FAST_TRAINING, "epochs": 1, "max_length": 32, "learning_rate": None}
+TINY = {**TINY_TRAINING, "learning_rate": None}
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from helpers import TEST_CSV, vertune, write_recipe
+from helpers import TEST_CSV, TINY_TRAINING, vertune, write_recipe
 from vertune.run import RunDir
 from vertune.train.lineage import sha256_file
 
@@ -108,7 +108,8 @@ def test_seeded_runs_are_reproducible(trained_run, tmp_path):
 
 
 def test_resume_after_kill_9(tmp_path):
-    recipe = write_recipe(tmp_path, training={**_fast(), "epochs": 4, "early_stopping_patience": 0})
+    training = {**TINY_TRAINING, "epochs": 3, "early_stopping_patience": 0}
+    recipe = write_recipe(tmp_path, training=training)
     run = RunDir(tmp_path / "run")
     process = subprocess.Popen(
         [sys.executable, "-m", "vertune", "train", str(recipe), "--quiet"],
@@ -130,11 +131,5 @@ def test_resume_after_kill_9(tmp_path):
     assert result.returncode == 0, result.stderr
     metrics = run.load_metrics()
     assert metrics["train"]["resumed_from"] == killed_at.name
-    assert metrics["train"]["epochs_run"] == 4
+    assert metrics["train"]["epochs_run"] == 3
     assert (run.model_dir / "model.safetensors").is_file()
-
-
-def _fast() -> dict:
-    from helpers import FAST_TRAINING
-
-    return dict(FAST_TRAINING)
