@@ -22,6 +22,7 @@ Torch-free: importing this module imports pydantic only.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -261,6 +262,11 @@ def parse_metrics(data: Any, source: str = "metrics") -> RunMetrics:
             f"{source}: does not match the metrics schema {SCHEMA_VERSION}: {problems}"
             + (f" (and {more} more)" if more > 0 else "")
         ) from None
+
+
+def as_run_metrics(metrics: RunMetrics | Mapping[str, Any], source: str = "metrics") -> RunMetrics:
+    """`metrics` itself, or the metrics mapping validated (a RunDirError naming `source` if it does not fit)."""
+    return metrics if isinstance(metrics, RunMetrics) else parse_metrics(dict(metrics), source)
 
 
 def read_metrics(path: Path) -> RunMetrics:
