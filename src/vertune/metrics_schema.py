@@ -199,6 +199,7 @@ class CompressionStats(_Open):
     parent: Measurement
     compressed: Measurement
     delta: dict[str, float]
+    warnings: list[str] = Field(default_factory=list)  # e.g. the compressed model's metric collapsed
     seconds: float | None = None
     machine: dict[str, Any] = Field(default_factory=dict)
 
