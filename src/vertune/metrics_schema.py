@@ -211,7 +211,7 @@ class RunMetrics(BaseModel):
         extra="forbid", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
     )
 
-    schema_version: Literal[1] = Field(1, alias="schema")
+    schema_version: Literal[1] = Field(default=1, alias="schema")
     recipe: RecipeInfo
     validation: Scores | None = None
     test: Scores | None = None
