@@ -92,7 +92,9 @@ def _csv(tmp_path, name, rows):
 def test_load_task_uses_the_recipes_data_options_and_the_saved_state(tmp_path):
     train = _csv(tmp_path, "pairs.csv", ["text,text_pair,label", "a,b,0.5", "c,d,1.5"])
     state = {"target_mean": 1000.0, "target_std": 100.0}
-    run = _run_from_recipe(tmp_path, {"task": "pair", "data": {"train": str(train), "pair_target": "score"}}, [], state)
+    run = _run_from_recipe(
+        tmp_path, {"task": "pair", "data": {"train": str(train), "pair_target": "score"}}, [], state
+    )
     task = run.load_task()
     assert task.default_metric == "rmse"  # a score, not a class of the pair
     assert task.state() == state

@@ -58,5 +58,7 @@ def test_a_derived_run_starts_with_the_parents_files(tmp_path):
     child = open_derived_run(parent, tmp_path / "child", overwrite=False)
     assert child.load_task_state() == {"target_mean": 3.0, "target_std": 1.0}
     assert child.load_lineage()["parent_run"] == str(parent.path.resolve())
-    with pytest.raises(RunDirError, match="already holds a run; pass --output DIR for a new one or --overwrite"):
+    with pytest.raises(
+        RunDirError, match="already holds a run; pass --output DIR for a new one or --overwrite"
+    ):
         open_derived_run(parent, tmp_path / "child", overwrite=False)

@@ -16,7 +16,9 @@ def _recipe(report_to):
 
 @pytest.mark.skipif(importlib.util.find_spec("tensorboard") is not None, reason="tensorboard is installed")
 def test_a_tracker_that_is_not_installed_is_refused_with_the_fix():
-    with pytest.raises(RecipeError, match=r"training.report_to: tensorboard is not installed; pip install tensorboard"):
+    with pytest.raises(
+        RecipeError, match=r"training.report_to: tensorboard is not installed; pip install tensorboard"
+    ):
         check_tracker(_recipe("tensorboard"))
 
 

@@ -1,13 +1,16 @@
 """The metrics stage: metrics.json for every kind of run (trained, evaluated, compressed) is built and
-written here and nowhere else, then the report is written from it."""
+written here and nowhere else, through the versioned schema (vertune.metrics_schema), then the report is
+written from it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from vertune import metrics_schema
+from vertune.metrics_schema import RunMetrics, parse_metrics
 from vertune.recipe import Recipe
-from vertune.run import RunDir, write_json_atomic
+from vertune.run import RunDir
 from vertune.tasks.base import Task
 
 
@@ -33,8 +36,9 @@ def build_metrics(
     data: dict[str, Any] | None = None,
     vocabulary: dict[str, Any] | None = None,
     compression: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The content of metrics.json; the sections a kind of run does not have are left out."""
+) -> RunMetrics:
+    """metrics.json's content, validated against the schema; the sections a kind of run does not have
+    are left out."""
     sections = {
         "recipe": recipe,
         "validation": validation,
@@ -45,18 +49,20 @@ def build_metrics(
         "data": data,
         "vocabulary": vocabulary or None,
     }
-    return {name: section for name, section in sections.items() if section is not None}
+    return parse_metrics({name: s for name, s in sections.items() if s is not None}, "metrics.json")
 
 
-def write_metrics(run: RunDir, metrics: dict[str, Any]) -> None:
-    write_json_atomic(run.metrics_path, metrics)
+def write_metrics(run: RunDir, metrics: RunMetrics) -> dict[str, Any]:
+    """Write the run's metrics.json; its JSON content, as the verbs return it."""
+    metrics_schema.write_metrics(run.metrics_path, metrics)
+    return metrics.to_json()
 
 
 def write_metrics_and_report(
-    run: RunDir, metrics: dict[str, Any], log: list[dict[str, Any]] | None = None
-) -> dict[str, Path]:
+    run: RunDir, metrics: RunMetrics, log: list[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], dict[str, Path]]:
     """metrics.json, then the plots, report.md and report.html made from it (and the run's log)."""
     from vertune.evaluate.report import write_report
 
-    write_metrics(run, metrics)
-    return write_report(run, metrics, log or [])
+    content = write_metrics(run, metrics)
+    return content, write_report(run, content, log or [])

@@ -83,8 +83,8 @@ def run_compress(
             # The training data's label and length statistics: serve's drift reference.
             data=parent.load_metrics().get("data", {}),
         )
-        write_metrics(child, metrics)
-        write_text_atomic(child.report_md, mechanics.compression_report(metrics))
+        content = write_metrics(child, metrics)
+        write_text_atomic(child.report_md, mechanics.compression_report(content))
     on_event(FinalMetrics("parent", "test", measured["parent"]["test"]))
     on_event(FinalMetrics("compressed", "test", measured["compressed"]["test"]))
-    return CompressResult(child, metrics)
+    return CompressResult(child, content)

@@ -49,6 +49,6 @@ def run_evaluate(
             scores["test"],
             data={"test": {"rows": len(examples)}, "warnings": [str(p) for p in report.warnings]},
         )
-        files = write_metrics_and_report(target, metrics)
+        content, files = write_metrics_and_report(target, metrics)
     on_event(FinalMetrics("fine-tuned", "test", scores["test"]))
-    return EvaluateResult(target, metrics, files)
+    return EvaluateResult(target, content, files)

@@ -110,8 +110,8 @@ def run_train(
             vocabulary=vocabulary,
         )
         log_final_metrics(fitted, final_scalars(scores["test"], baselines))
-        report = write_metrics_and_report(run, metrics, run.read_log())
+        content, report = write_metrics_and_report(run, metrics, run.read_log())
     on_event(FinalMetrics("fine-tuned", "test", scores["test"]))
     for name, baseline in baselines.items():
         on_event(FinalMetrics(name, "test", baseline))
-    return TrainResult(run, metrics, report)
+    return TrainResult(run, content, report)
