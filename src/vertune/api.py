@@ -15,7 +15,7 @@ from typing import Any
 
 from vertune.data.validate import DataReport
 from vertune.errors import VertuneError
-from vertune.events import Subscriber, log_event, to_notify
+from vertune.events import Subscriber, log_event
 from vertune.recipe import Recipe, load_recipe
 from vertune.results import (
     CompareResult,
@@ -171,9 +171,8 @@ def compare(
     """Train the recipe once per method and seed on the same splits; write a comparison directory."""
     from vertune.train.compare import compare as run_compare
 
-    notify = to_notify(on_event)
     return CompareResult(
-        run_compare(recipe, methods, seeds, output, overrides, budget_seconds, quiet, notify)
+        run_compare(recipe, methods, seeds, output, overrides, budget_seconds, quiet, on_event)
     )
 
 

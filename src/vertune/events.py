@@ -104,15 +104,3 @@ def from_notify(notify: Callable[[str], None]) -> Subscriber:
             notify(text)
 
     return subscriber
-
-
-def to_notify(on_event: Subscriber) -> Callable[[str], None]:
-    """A `notify(str)` for code that still speaks in lines: "warning: x" becomes Warning(x), else Info."""
-
-    def notify(text: str) -> None:
-        if text.startswith("warning: "):
-            on_event(Warning(text.removeprefix("warning: ")))
-        else:
-            on_event(Info(text))
-
-    return notify
