@@ -76,5 +76,6 @@ def test_a_compressed_run_keeps_the_tuned_thresholds(multilabel_run, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     thresholds = json.loads(RunDir(multilabel_run).task_state_path.read_text())["thresholds"]
     assert json.loads(RunDir(child).task_state_path.read_text())["thresholds"] == thresholds
-    compressed = RunDir(child).load_metrics()["compression"]["compressed"]["test"]
-    assert compressed["per_class"]["positive"]["threshold"] == thresholds["positive"]
+    compression = RunDir(child).load_metrics()["compression"]
+    parent, compressed = (compression[side]["test"]["micro_f1"] for side in ("parent", "compressed"))
+    assert compressed == pytest.approx(parent, abs=0.1) and compression["warnings"] == []
