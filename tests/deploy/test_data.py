@@ -46,3 +46,19 @@ def test_run_splits_names_a_data_file_changed_since_training(tmp_path):
     (problem,) = caught.value.problems
     assert problem.file == str(train) and "changed since" in problem.message
     assert json.loads(run.lineage_path.read_text())["data"]["train"]["path"] == str(train)
+
+
+def test_run_splits_of_a_pair_score_run_read_scores(tmp_path):
+    lines = ["text,text_pair,label", *(f"a{i},b{i},{i / 4}" for i in range(20))]
+    train = tmp_path / "pairs.csv"
+    train.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    recipe_path = tmp_path / "recipe.yaml"
+    data = {"train": str(train), "pair_target": "score"}
+    recipe_path.write_text(yaml.safe_dump({"model": "minilm", "task": "pair", "data": data}))
+    recipe = load_recipe(recipe_path)
+    run = RunDir(tmp_path / "run").create()
+    run.recipe_path.write_text(recipe.to_yaml())
+    write_json_atomic(run.labels_path, {"labels": ["value"]})
+    write_json_atomic(run.lineage_path, build_lineage(recipe))
+    splits = run_splits(run)
+    assert splits.labels == ["value"] and isinstance(splits.test.targets[0], float)
