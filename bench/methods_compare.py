@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     args = parser.parse_args()
     from vertune import api
+    from vertune.events import from_notify
 
     for name in args.datasets.split(","):
         stem = DATASETS[name]
@@ -67,8 +68,8 @@ def main() -> None:
             args.methods.split(","),
             seeds=args.seeds,
             output=folder / "compare",
-            notify=lambda m: print(m, file=sys.stderr, flush=True),
-        )
+            on_event=from_notify(lambda m: print(m, file=sys.stderr, flush=True)),
+        ).summary
         print(
             json.dumps(
                 {

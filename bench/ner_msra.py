@@ -58,12 +58,16 @@ def sample_conll(source: Path, rows: int | None, target: Path) -> int:
 def train_and_score(recipe: dict[str, Any], work: Path) -> dict[str, Any]:
     """`api.train` on a recipe dict; the test scores, the data and vocabulary stats, and the times."""
     from vertune import api
+    from vertune.events import from_notify
     from vertune.recipe import recipe_from_dict
 
     recipe = {**recipe, "output": str(work / "run")}
     start = time.perf_counter()
     result = api.train(
-        recipe_from_dict(recipe), quiet=True, overwrite=True, notify=lambda m: print(m, file=sys.stderr)
+        recipe_from_dict(recipe),
+        quiet=True,
+        overwrite=True,
+        on_event=from_notify(lambda m: print(m, file=sys.stderr)),
     )
     metrics = result.metrics
     return {

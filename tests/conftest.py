@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import vertune, write_recipe
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Under pytest-xdist, the cores are shared out between the workers (and the CLI processes they start): with
@@ -16,8 +18,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 _workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 if _workers > 1:
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _workers)))
-
-from helpers import vertune, write_recipe
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,6 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "vertune"
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Import edges of circles another part of issue 10 removes (api <-> train/tune: the
-#: stages work; evaluate/report <-> its sections: the report work). The lead empties this after merging.
-KNOWN_CIRCLE_EDGES: set[tuple[str, str]] = {
-    ("vertune.train.tune", "vertune.api"),
-}
-
 
 def module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
@@ -88,18 +82,8 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 
 def test_the_package_has_no_import_circles():
-    graph = import_graph()
-    for source, target in KNOWN_CIRCLE_EDGES:
-        graph[source].discard(target)
-    cycle = find_cycle(graph)
+    cycle = find_cycle(import_graph())
     assert cycle is None, "import circle: " + " -> ".join(cycle or [])
-
-
-def test_known_circle_edges_still_exist():
-    # An allow-listed edge that no longer exists must leave the list (so the list only shrinks).
-    graph = import_graph()
-    gone = [edge for edge in KNOWN_CIRCLE_EDGES if edge[1] not in graph.get(edge[0], set())]
-    assert not gone, f"remove from KNOWN_CIRCLE_EDGES: {gone}"
 
 
 def test_the_cycle_finder_reports_a_circle():

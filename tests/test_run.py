@@ -62,3 +62,63 @@ def test_written_files_follow_the_umask(tmp_path):
     finally:
         os.umask(previous)
     assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o644
+
+
+def _run_from_recipe(tmp_path, recipe_dict, labels, task_state=None):
+    """A run directory as training leaves it before the model: recipe, labels, task state, lineage."""
+    import yaml
+
+    from vertune.recipe import load_recipe
+    from vertune.train.lineage import build_lineage
+
+    path = tmp_path / "recipe.yaml"
+    path.write_text(yaml.safe_dump({"model": "minilm", "output": str(tmp_path / "run"), **recipe_dict}))
+    recipe = load_recipe(path)
+    run = RunDir(tmp_path / "run").create()
+    run.recipe_path.write_text(recipe.to_yaml())
+    write_json_atomic(run.labels_path, {"labels": labels})
+    if task_state is not None:
+        write_json_atomic(run.task_state_path, task_state)
+    write_json_atomic(run.lineage_path, build_lineage(recipe))
+    return run
+
+
+def _csv(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_load_task_uses_the_recipes_data_options_and_the_saved_state(tmp_path):
+    train = _csv(tmp_path, "pairs.csv", ["text,text_pair,label", "a,b,0.5", "c,d,1.5"])
+    state = {"target_mean": 1000.0, "target_std": 100.0}
+    run = _run_from_recipe(
+        tmp_path, {"task": "pair", "data": {"train": str(train), "pair_target": "score"}}, [], state
+    )
+    task = run.load_task()
+    assert task.default_metric == "rmse"  # a score, not a class of the pair
+    assert task.state() == state
+
+
+def test_inherit_copies_what_belongs_with_the_model_and_names_the_parent(tmp_path):
+    train = _csv(tmp_path, "train.csv", ["text,label", "good,pos", "bad,neg"])
+    parent = _run_from_recipe(
+        tmp_path, {"data": {"train": str(train)}}, ["neg", "pos"], {"thresholds": {"neg": 0.3}}
+    )
+    child = RunDir(tmp_path / "child").inherit(parent)
+    for name in ("recipe.yaml", "labels.json", "task.json"):
+        assert (child.path / name).read_text() == (parent.path / name).read_text()
+    lineage = child.load_lineage()
+    assert lineage["parent_run"] == str(parent.path.resolve())
+    assert lineage["data"] == parent.load_lineage()["data"]  # the parent's data hashes travel along
+
+
+def test_a_changed_data_file_is_named(tmp_path):
+    from vertune.errors import DataError
+
+    train = _csv(tmp_path, "train.csv", ["text,label", "good,pos", "bad,neg"])
+    run = _run_from_recipe(tmp_path, {"data": {"train": str(train)}}, ["neg", "pos"])
+    run.check_data_files()
+    train.write_text("text,label\ngood,pos\nbad,pos\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"train\.csv: the train file changed since .*sha256"):
+        run.check_data_files()

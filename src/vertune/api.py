@@ -1,48 +1,53 @@
-"""The Python API behind every CLI verb: check_data(), train(), evaluate(), predict(), predict_file().
+"""The Python API behind every CLI verb: check_data(), train(), evaluate(), predict(), predict_file(),
+compare(), tune(), export(), compress(), serve().
 
-Each function takes plain arguments, returns plain results, and raises VertuneError for bad input.
-Messages for a person go to `notify` (the CLI prints them; the default logs them).
+Each verb takes plain arguments, returns a typed result (vertune.results) and raises VertuneError for bad
+input. What happens on the way is told to `on_event` as typed events (vertune.events: stages, data
+problems, warnings, epoch and final metrics); the CLI renders them, the default logs them. The verbs that
+make or score a run are short workflows over the shared stages (vertune.workflows, vertune.stages).
 """
 
 from __future__ import annotations
 
-import logging
-import shutil
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vertune.data.readers import read_table
 from vertune.data.validate import DataReport
-from vertune.errors import DataError, ModelNotFoundError, RunDirError, VertuneError
+from vertune.errors import VertuneError
+from vertune.events import Subscriber, log_event
 from vertune.recipe import Recipe, load_recipe
-from vertune.run import RunDir, write_json_atomic, write_text_atomic
+from vertune.results import (
+    CompareResult,
+    CompressResult,
+    EvaluateResult,
+    ExportResult,
+    PredictFileResult,
+    TrainResult,
+    TuneResult,
+)
+from vertune.run import RunDir
 
-log = logging.getLogger("vertune")
-Notify = Callable[[str], None]
-
-
-def _log(message: str) -> None:
-    log.info(message)
-
-
-@dataclass
-class TrainResult:
-    run: RunDir
-    metrics: dict[str, Any]
-    report: dict[str, Path]
-
-
-def token_counter(tokenizer: Any) -> Callable[[list[str]], list[int]]:
-    """Counts tokens (special tokens included) the way the model will see them, without truncation."""
-
-    def count(texts: list[str]) -> list[int]:
-        if not texts:
-            return []
-        return [len(ids) for ids in tokenizer(texts, truncation=False, verbose=False)["input_ids"]]
-
-    return count
+__all__ = [
+    "CompareResult",
+    "CompressResult",
+    "EvaluateResult",
+    "ExportResult",
+    "PredictFileResult",
+    "TrainResult",
+    "TuneResult",
+    "check_data",
+    "compare",
+    "compress",
+    "evaluate",
+    "export",
+    "fix_tags",
+    "predict",
+    "predict_file",
+    "serve",
+    "train",
+    "tune",
+]
 
 
 def check_data(
@@ -53,7 +58,7 @@ def check_data(
     test: str | Path | None = None,
     model: str | None = "minilm",
     max_length: int = 128,
-    notify: Notify = _log,
+    on_event: Subscriber = log_event,
     task: str = "classification",
     tag_scheme: str = "auto",
     extend_vocab: str | None = None,
@@ -61,48 +66,21 @@ def check_data(
 ) -> DataReport:
     """Validate data files for a task without training (`vertune data check`). With a model, also the share
     of tokens the model reads as [UNK], before and after `extend_vocab` (stats[role]["unknown"])."""
-    from vertune.data.prepare import read_files
-    from vertune.recipe import DataConfig, ModelConfig
-    from vertune.tasks import get_task
+    from vertune.stages.check import check_files
 
-    try:
-        tables = read_files({"train": train, "validation": validation, "test": test})
-    except DataError as exc:
-        return DataReport(exc.problems)
-    data = DataConfig(
-        train=Path(train), text_column=text_column, label_column=label_column, tag_scheme=tag_scheme
+    return check_files(
+        train,
+        {"validation": validation, "test": test},
+        task,
+        text_column,
+        label_column,
+        tag_scheme,
+        model,
+        max_length,
+        extend_vocab,
+        min_frequency,
+        on_event,
     )
-    tokenizer = None
-    if model:
-        try:
-            from vertune.models.loading import load_tokenizer
-
-            tokenizer = load_tokenizer(ModelConfig(name=model))
-        except ModelNotFoundError as exc:
-            notify(f"skipping the length check: {exc}")
-    the_task = get_task(task)
-    report = the_task.validate(tables, data, token_counter(tokenizer) if tokenizer else None, max_length)
-    if tokenizer is not None and not report.errors:
-        config = ModelConfig(name=model, extend_vocab=extend_vocab, extend_vocab_min_frequency=min_frequency)
-        _unknown_shares(report, the_task, tables, data, tokenizer, config)
-    _notify_report(report, notify)
-    return report
-
-
-def _unknown_shares(
-    report: DataReport, task: Any, tables: dict[str, Any], data: Any, tokenizer: Any, config: Any
-) -> None:
-    from vertune.models import vocab
-
-    texts = {role: [task.text_of(x) for x in task.examples(t, data).inputs] for role, t in tables.items()}
-    for role, role_texts in texts.items():
-        report.stats.setdefault(role, {})["unknown"] = vocab.unknown_share(tokenizer, role_texts)
-    if config.extend_vocab is None:
-        return
-    extension = vocab.extend_tokenizer(tokenizer, vocab.plan(config, tokenizer, texts["train"]))
-    for role, role_texts in texts.items():
-        report.stats[role]["unknown_after"] = vocab.unknown_share(tokenizer, role_texts)
-    report.stats["train"]["added_tokens"] = len(extension)
 
 
 def fix_tags(
@@ -110,61 +88,9 @@ def fix_tags(
 ) -> int:
     """Write a token-tagged file (CoNLL or JSONL tokens + tags) with invalid tag transitions repaired the way
     seqeval reads them, in the file's own scheme; returns the number of sentences changed."""
-    from vertune.data.conll import write_conll, write_token_jsonl
-    from vertune.recipe import DataConfig
-    from vertune.tasks.ner_data import TOKENS, read_rows, repaired_tags
+    from vertune.stages.check import repair_tags
 
-    table = read_table(path)
-    data = DataConfig(train=Path(path), text_column=text_column, tag_scheme=tag_scheme)
-    rows = read_rows(table, data)
-    errors = [p for p in rows.problems if p.severity == "error"]
-    if errors:
-        raise DataError(errors)
-    if rows.form != TOKENS:
-        raise VertuneError(
-            f"{path}: --fix repairs tag sequences; this file has character spans, nothing to fix"
-        )
-    fixed, changed = repaired_tags(table, data)
-    writers = {".conll": write_conll, ".bio": write_conll, ".iob": write_conll, ".jsonl": write_token_jsonl}
-    suffix = Path(output).suffix.lower()
-    if suffix not in writers:
-        raise VertuneError(f"{output}: unsupported output type; use .conll, .bio, .iob or .jsonl")
-    write_text_atomic(Path(output), writers[suffix](fixed))
-    return changed
-
-
-def _open_run(recipe: Recipe, resume: bool, overwrite: bool) -> RunDir:
-    assert recipe.output is not None
-    run = RunDir(recipe.output)
-    if resume:
-        if run.latest_checkpoint() is None:
-            raise RunDirError(f"{run.path}: no checkpoint to resume from; start the run without --resume")
-        return run
-    if run.path.exists() and any(run.path.iterdir()):
-        if not overwrite:
-            raise RunDirError(
-                f"{run.path}: already holds a run; pass --output DIR for a new one, --resume to continue it, "
-                "or --overwrite to replace it"
-            )
-        if not run.recipe_path.exists() and not run.checkpoints_dir.exists():
-            raise RunDirError(
-                f"{run.path}: is not a vertune run directory; refusing to delete it with --overwrite"
-            )
-        shutil.rmtree(run.path)
-    return run.create()
-
-
-def _process_state() -> Any:
-    """accelerate's view of the processes when launched with several (WORLD_SIZE > 1), else None."""
-    import os
-
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
-        return None
-    from accelerate import PartialState
-
-    from vertune.hardware import pick_device
-
-    return PartialState(cpu=pick_device().type == "cpu")  # as TrainingArguments(use_cpu=...) will
+    return repair_tags(path, output, tag_scheme, text_column)
 
 
 def train(
@@ -174,162 +100,18 @@ def train(
     resume: bool = False,
     overwrite: bool = False,
     quiet: bool = False,
-    notify: Notify = _log,
+    on_event: Subscriber = log_event,
     callbacks: Sequence[Any] = (),
 ) -> TrainResult:
-    """Validate data, fine-tune, evaluate against baselines on the test split, write the run directory."""
-    from vertune.data.prepare import prepare_splits
-    from vertune.models.loading import load_tokenizer
-    from vertune.tasks import get_task
-    from vertune.train.lineage import build_lineage
+    """Validate data, fine-tune, evaluate against baselines on the test split, write the run directory.
+    `callbacks` are extra transformers TrainerCallbacks (they also receive the final test metrics)."""
+    from vertune.workflows.train import run_train
 
     if not isinstance(recipe, Recipe):
         recipe = load_recipe(recipe, list(overrides))
     if output is not None:
         recipe.output = Path(output)
-    process = _process_state()
-    if process is not None and not process.is_main_process:
-        notify, quiet = _log, True  # one process speaks for the run
-    task = get_task(recipe.task, recipe.data)
-    _resolve_task_defaults(recipe, task)
-    tokenizer = load_tokenizer(recipe.model)
-    splits = prepare_splits(recipe, task, token_counter(tokenizer), lambda r: _notify_report(r, notify))
-    task.fit_targets(splits.train)
-    notify(
-        "data: "
-        + ", ".join(f"{role} {n} rows" for role, n in splits.sizes().items())
-        + f"; {len(splits.labels)} classes"
-    )
-    vocab, vocabulary = extend_vocabulary(recipe, task, tokenizer, splits, notify)
-    # Under accelerate launch / torchrun only rank 0 creates, replaces or writes the run directory;
-    # the other ranks wait for it at a barrier.
-    if process is None or process.is_main_process:
-        run = _open_run(recipe, resume, overwrite)
-        if resume and run.recipe_path.exists():
-            for change in _recipe_changes(run.load_recipe(), recipe):
-                notify(f"warning: resuming with a changed recipe: {change}")
-        write_text_atomic(run.recipe_path, recipe.to_yaml())
-        write_json_atomic(run.labels_path, _labels_file(splits.labels))
-        write_json_atomic(run.task_state_path, task.state())
-        write_json_atomic(run.lineage_path, build_lineage(recipe))
-    else:
-        run = RunDir(recipe.output)
-    if process is not None:
-        process.wait_for_everyone()
-
-    # Imported only now: torch, the Trainer and PEFT take seconds to import, and a recipe, data or run
-    # directory problem above should be reported at once.
-    from vertune.evaluate.baselines import run_baselines
-    from vertune.hardware import resolve_precision
-    from vertune.methods.saving import save_trained
-    from vertune.models.predictor import Predictor
-    from vertune.train.fit import fit
-
-    max_length = recipe.training.max_length
-    features = {
-        role: task.encode(getattr(splits, role).inputs, tokenizer, max_length)
-        for role in ("train", "validation", "test")
-    }
-    precision = resolve_precision(recipe.training.precision)
-    notify(f"training: {recipe.model.name}, method {recipe.method.name}, {precision}, output {run.path}")
-    fitted = fit(
-        recipe,
-        run,
-        task,
-        splits,
-        features,
-        tokenizer,
-        precision,
-        resume=resume,
-        quiet=quiet,
-        callbacks=callbacks,
-        vocab=vocab,
-    )
-    if not fitted.is_main_process:  # under accelerate / torchrun, rank 0 writes the run
-        return TrainResult(run, {}, {})
-
-    tokenizer.model_max_length = max_length  # so pipeline(..., truncation=True) cuts where training did
-
-    def save(directory: Path) -> None:
-        save_trained(fitted.model, directory, merge=recipe.method.merge)
-        tokenizer.save_pretrained(directory)
-
-    run.save_model(save)
-    # Score the model as saved, so the numbers describe exactly what a user loads.
-    predictor = Predictor.from_run(run.path, precision=precision, batch_size=recipe.training.eval_batch_size)
-    predictions = {
-        role: predictor.predictions_of(features[role], len(getattr(splits, role)), quiet=quiet)
-        for role in ("validation", "test")
-    }
-    # Decision settings (multilabel thresholds) are tuned on validation, so the test score stays unbiased.
-    task.tune(predictions["validation"], splits.validation.targets, splits.labels)
-    write_json_atomic(run.task_state_path, task.state())
-    scores = {
-        role: task.detailed(predictions[role], getattr(splits, role).targets, splits.labels)
-        for role in ("validation", "test")
-    }
-    requested = recipe.evaluation.baselines or []
-    baseline_names = [name for name in requested if name in task.baselines]
-    for name in sorted(set(requested) - set(baseline_names)):
-        notify(f"warning: baseline {name} does not apply to task {task.name}; skipped")
-    notify("baselines: " + (", ".join(baseline_names) or "none"))
-    baselines = run_baselines(
-        baseline_names,
-        recipe,
-        task,
-        splits,
-        features,
-        task.collator(tokenizer),
-        precision,
-        quiet,
-        vocab,
-    )
-    metrics = {
-        "recipe": {
-            "model": recipe.model.name,
-            "task": recipe.task,
-            "method": fitted.stats["method"],
-            "metric": task.default_metric,
-            "summary_metrics": list(task.summary_metrics),
-            "output": str(run.path),
-        },
-        **scores,
-        "baselines": baselines,
-        "train": fitted.stats,
-        "data": {
-            **{
-                role: _split_stats(task, getattr(splits, role), splits.report.stats.get(role))
-                for role in splits.sizes()
-            },
-            "warnings": [str(p) for p in splits.report.warnings],
-        },
-        **({"vocabulary": vocabulary} if vocabulary else {}),
-    }
-    write_json_atomic(run.metrics_path, metrics)
-    from vertune.evaluate.report import write_report
-
-    report = write_report(run, metrics, run.read_log())
-    return TrainResult(run, metrics, report)
-
-
-def extend_vocabulary(
-    recipe: Recipe, task: Any, tokenizer: Any, splits: Any, notify: Notify = _log
-) -> tuple[Any, dict[str, Any]]:
-    """Apply `model.extend_vocab` to the tokenizer (in place, before anything is encoded): the extension
-    for the model, and the [UNK] share of each split before and after, for metrics.json."""
-    from vertune.models import vocab
-
-    if recipe.model.extend_vocab is None:
-        return None, {}
-    texts = {role: [task.text_of(x) for x in getattr(splits, role).inputs] for role in splits.sizes()}
-    before = {role: vocab.unknown_share(tokenizer, t) for role, t in texts.items()}
-    extension = vocab.extend_tokenizer(tokenizer, vocab.plan(recipe.model, tokenizer, texts["train"]))
-    after = {role: vocab.unknown_share(tokenizer, t) for role, t in texts.items()}
-    notify(
-        f"vocabulary: added {len(extension)} tokens ({recipe.model.extend_vocab}); [UNK] share "
-        + ", ".join(f"{role} {before[role]['share']:.1%} -> {after[role]['share']:.1%}" for role in texts)
-    )
-    return extension, {**extension.summary(), "unknown_before": before, "unknown_after": after}
+    return run_train(recipe, on_event, resume, overwrite, quiet, callbacks)
 
 
 def evaluate(
@@ -339,42 +121,12 @@ def evaluate(
     label_column: str | None = None,
     output: str | Path | None = None,
     quiet: bool = False,
-    notify: Notify = _log,
-) -> tuple[dict[str, Any], RunDir]:
+    on_event: Subscriber = log_event,
+) -> EvaluateResult:
     """Score a trained run on any labelled file; writes metrics.json and a report to `output`."""
-    from vertune.evaluate.report import write_report
-    from vertune.models.predictor import Predictor
-    from vertune.tasks import get_task
+    from vertune.workflows.evaluate import run_evaluate
 
-    run = RunDir(run_path).require_model()
-    recipe = run.load_recipe()
-    columns = {"text_column": text_column, "label_column": label_column}
-    data_config = recipe.data.model_copy(update={k: v for k, v in columns.items() if v})
-    table = read_table(data)
-    task = get_task(recipe.task, data_config)
-    report = task.validate({"test": table}, data_config, None, None, labels=run.load_labels())
-    _notify_report(report, notify)
-    report.raise_errors()
-    predictor = Predictor.from_run(run.path)
-    task = predictor.task  # with the run's state (target scaling, thresholds)
-    examples = task.examples(table, data_config)
-    predictions = predictor.predictions(examples.inputs, quiet=quiet)
-    scores = task.detailed(predictions, examples.targets, predictor.labels)
-    target = RunDir(output or run.path / "evaluations" / Path(data).stem).create()
-    metrics = {
-        "recipe": {
-            "model": str(run.path),
-            "task": recipe.task,
-            "metric": task.default_metric,
-            "summary_metrics": list(task.summary_metrics),
-            "data": str(data),
-        },
-        "test": scores,
-        "data": {"test": {"rows": len(examples)}, "warnings": [str(p) for p in report.warnings]},
-    }
-    write_json_atomic(target.metrics_path, metrics)
-    write_report(target, metrics, [])
-    return metrics, target
+    return run_evaluate(run_path, data, on_event, text_column, label_column, output, quiet)
 
 
 def predict(
@@ -386,23 +138,9 @@ def predict(
     """Predictions for texts (with `text_pairs`, one second text each, for a pair run), in the task's terms:
     classification [{"label", "score", "scores": {label: probability}}, ...], regression [{"value"}, ...],
     multilabel [{"labels", "scores"}, ...]."""
-    from vertune.models.predictor import Predictor
+    from vertune.stages.predict import predict_texts
 
-    _check_texts(texts)
-    predictor = Predictor.from_run(run_path)
-    pairs = getattr(predictor.task, "pairs", False)
-    if pairs and text_pairs is None:
-        raise VertuneError("this run reads text pairs; give one --text-pair per text (in the same order)")
-    if not pairs and text_pairs is not None:
-        raise VertuneError("this run reads single texts; --text-pair is only for runs of task: pair")
-    if text_pairs is not None:
-        if len(text_pairs) != len(texts):
-            raise VertuneError(
-                f"{len(texts)} texts but {len(text_pairs)} --text-pair values; give one per text"
-            )
-        _check_texts(text_pairs, "text pair")
-        return predictor.predict(list(zip(texts, text_pairs, strict=True)), quiet=quiet)
-    return predictor.predict(list(texts), quiet=quiet)
+    return predict_texts(RunDir(run_path), texts, text_pairs, quiet)
 
 
 def predict_file(
@@ -412,108 +150,12 @@ def predict_file(
     text_column: str | None = None,
     quiet: bool = False,
     text_pair_column: str | None = None,
-) -> int:
-    """Predict every row of a file; write it back with the task's columns (`prediction`, ...). Returns rows."""
-    import pandas as pd
+) -> PredictFileResult:
+    """Predict every row of a file; write it back with the task's columns (`prediction`, ...)."""
+    from vertune.stages.predict import predict_table
 
-    from vertune.models.predictor import Predictor
-
-    run = RunDir(run_path).require_model()
-    recipe = run.load_recipe()
-    columns = {"text_column": text_column, "text_pair_column": text_pair_column}
-    data_config = recipe.data.model_copy(update={k: v for k, v in columns.items() if v})
-    table = read_table(input_path)
-    predictor = Predictor.from_run(run.path)
-    predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
-    frame = pd.DataFrame(table.values)
-    added = pd.DataFrame([predictor.task.prediction_columns(p) for p in predictions], index=frame.index)
-    frame = pd.concat([frame, added], axis=1)
-    _write_frame(frame, Path(output_path))
-    return len(frame)
-
-
-def _write_frame(frame: Any, path: Path) -> None:
-    writers = {
-        ".csv": lambda: frame.to_csv(index=False),
-        ".tsv": lambda: frame.to_csv(index=False, sep="\t"),
-        ".jsonl": lambda: frame.to_json(orient="records", lines=True, force_ascii=False),
-    }
-    if path.suffix.lower() not in writers:
-        raise VertuneError(f"{path}: unsupported output type; use one of {', '.join(writers)}")
-    write_text_atomic(path, writers[path.suffix.lower()]())
-
-
-def _check_texts(texts: Sequence[str], what: str = "text") -> None:
-    if not texts:
-        raise VertuneError("no text to predict; give texts as arguments or --file")
-    for i, text in enumerate(texts, start=1):
-        if not isinstance(text, str) or not text.strip():
-            raise VertuneError(f"{what} {i} is empty; give non-empty texts")
-
-
-def _resolve_task_defaults(recipe: Recipe, task: Any) -> None:
-    """Fill in what defaults to the task's own (so the run's recipe.yaml shows it) and check the rest."""
-    from vertune.errors import RecipeError
-
-    if recipe.training.metric_for_best is None:
-        recipe.training.metric_for_best = task.default_metric
-    _check_metric(recipe.training.metric_for_best, task)
-    if recipe.evaluation.baselines is None:
-        recipe.evaluation.baselines = list(task.baselines)
-    if recipe.training.head_init == "linear_probe" and (
-        not hasattr(task, "target_ids") or recipe.data.long_text == "chunk"
-    ):
-        raise RecipeError(
-            "training.head_init: linear_probe works for classification of truncated texts only; "
-            "use head_init: random"
-        )
-
-
-def _check_metric(metric: str, task: Any) -> None:
-    import difflib
-
-    from vertune.errors import RecipeError
-
-    known = ("loss", *task.metric_names)
-    if metric not in known:
-        close = difflib.get_close_matches(metric, known, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise RecipeError(
-            f"training.metric_for_best: unknown metric {metric!r}; {hint}known: {', '.join(known)}"
-        )
-
-
-def _recipe_changes(before: Recipe, after: Recipe) -> list[str]:
-    """Keys whose values differ between two recipes, as `key.path: old -> new`."""
-    return _dict_changes(before.model_dump(mode="json"), after.model_dump(mode="json"))
-
-
-def _dict_changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
-    changes = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            changes += _dict_changes(a, b, f"{prefix}{key}.")
-        elif a != b:
-            changes.append(f"{prefix}{key}: {a!r} -> {b!r}")
-    return changes
-
-
-def _labels_file(labels: list[str]) -> dict[str, Any]:
-    return {"labels": labels, "label2id": {label: i for i, label in enumerate(labels)}}
-
-
-def _split_stats(task: Any, examples: Any, file_stats: dict[str, Any] | None) -> dict[str, Any]:
-    stats = {"rows": len(examples), **task.target_stats(examples)}
-    for key in ("longer_than_max_length", "median_tokens"):
-        if file_stats and key in file_stats:
-            stats[key] = file_stats[key]
-    return stats
-
-
-def _notify_report(report: DataReport, notify: Notify) -> None:
-    for problem in report.warnings:
-        notify(f"warning: {problem}")
+    rows = predict_table(RunDir(run_path), input_path, output_path, text_column, text_pair_column, quiet)
+    return PredictFileResult(rows, Path(output_path))
 
 
 def compare(
@@ -524,12 +166,14 @@ def compare(
     overrides: Sequence[str] = (),
     budget_seconds: float | None = None,
     quiet: bool = False,
-    notify: Notify = _log,
-) -> dict[str, Any]:
+    on_event: Subscriber = log_event,
+) -> CompareResult:
     """Train the recipe once per method and seed on the same splits; write a comparison directory."""
     from vertune.train.compare import compare as run_compare
 
-    return run_compare(recipe, methods, seeds, output, overrides, budget_seconds, quiet, notify)
+    return CompareResult(
+        run_compare(recipe, methods, seeds, output, overrides, budget_seconds, quiet, on_event)
+    )
 
 
 def tune(
@@ -539,12 +183,12 @@ def tune(
     output: str | Path | None = None,
     overrides: Sequence[str] = (),
     quiet: bool = False,
-    notify: Notify = _log,
-) -> dict[str, Any]:
+    on_event: Subscriber = log_event,
+) -> TuneResult:
     """Optuna search over the recipe's `tune.space` (validation metric); writes best_recipe.yaml."""
     from vertune.train.tune import tune as run_tune
 
-    return run_tune(recipe, trials, timeout, output, overrides, quiet, notify)
+    return TuneResult(run_tune(recipe, trials, timeout, output, overrides, quiet, on_event))
 
 
 def export(
@@ -553,21 +197,25 @@ def export(
     int8: bool = False,
     data: str | Path | None = None,
     quiet: bool = False,
-    notify: Notify = _log,
-) -> dict[str, Any]:
+    on_event: Subscriber = log_event,
+) -> ExportResult:
     """Export a run's model to ONNX (RUN/onnx/), verified against PyTorch on the test split or `data`."""
     from vertune.deploy.export import export_onnx
 
     if format != "onnx":
         raise VertuneError(f"--format {format}: only onnx is supported")
-    return export_onnx(run_path, int8=int8, data=data, notify=notify, quiet=quiet)
+    verification = export_onnx(run_path, int8=int8, data=data, on_event=on_event, quiet=quiet)
+    return ExportResult(RunDir(run_path), verification)
 
 
-def compress(run_path: str | Path, notify: Notify = _log, quiet: bool = False, **options: Any) -> Any:
-    """Quantise, prune or distil a run into a new run directory (see vertune.deploy.compress.compress)."""
-    from vertune.deploy.compress import compress as run_compress
+def compress(
+    run_path: str | Path, on_event: Subscriber = log_event, quiet: bool = False, **options: Any
+) -> CompressResult:
+    """Quantise, prune or distil a run into a new run directory (options: see
+    vertune.workflows.compress.run_compress)."""
+    from vertune.workflows.compress import run_compress
 
-    return run_compress(run_path, notify=notify, quiet=quiet, **options)
+    return run_compress(run_path, on_event, quiet=quiet, **options)
 
 
 def serve(

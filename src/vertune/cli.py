@@ -17,6 +17,9 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from vertune.errors import VertuneError
+from vertune.events import Event, Subscriber
+from vertune.events import Warning as WarningEvent
+from vertune.events import message as event_message
 
 app = typer.Typer(
     help="vertune: adapt a pre-trained language model to your domain's data, from one recipe.",
@@ -34,13 +37,16 @@ err = Console(stderr=True, soft_wrap=True)
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or messages (for scripts).")]
 
 
-def _say(quiet: bool):
-    def notify(message: str) -> None:
-        if not quiet:
-            style = "yellow" if message.startswith("warning:") else None
-            err.print(message, style=style, markup=False, highlight=False)
+def _say(quiet: bool) -> Subscriber:
+    """Render the api's events for a person: one line each on stderr, warnings in yellow."""
 
-    return notify
+    def render(event: Event) -> None:
+        text = event_message(event)
+        if text is not None and not quiet:
+            style = "yellow" if text.startswith("warning:") else None
+            err.print(text, style=style, markup=False, highlight=False)
+
+    return render
 
 
 @app.command()
@@ -58,7 +64,13 @@ def train(
     from vertune import api
 
     result = api.train(
-        recipe, set_ or [], output=output, resume=resume, overwrite=overwrite, quiet=quiet, notify=_say(quiet)
+        recipe,
+        set_ or [],
+        output=output,
+        resume=resume,
+        overwrite=overwrite,
+        quiet=quiet,
+        on_event=_say(quiet),
     )
     if not result.metrics:
         return
@@ -79,13 +91,12 @@ def evaluate(
     """Score a trained run on any labelled file and write metrics and a report."""
     from vertune import api
 
-    metrics, target = api.evaluate(
-        run, data, text_column, label_column, output, quiet=quiet, notify=_say(quiet)
-    )
+    result = api.evaluate(run, data, text_column, label_column, output, quiet=quiet, on_event=_say(quiet))
+    metrics = result.metrics
     test = metrics["test"]
     scores = "  ".join(f"{name} {test[name]:.4f}" for name in _summary_metrics(metrics) if name in test)
     out.print(f"{scores}  ({test['examples']} rows)", highlight=False)
-    out.print(f"report: {target.report_md}", markup=False, highlight=False)
+    out.print(f"report: {result.run.report_md}", markup=False, highlight=False)
 
 
 @app.command()
@@ -114,10 +125,10 @@ def predict(
             raise VertuneError("give texts or --file, not both")
         if output is None:
             raise VertuneError("--file needs --output, e.g. --output predictions.csv")
-        rows = api.predict_file(
+        written = api.predict_file(
             run, file, output, text_column, quiet=quiet, text_pair_column=text_pair_column
         )
-        out.print(f"wrote {rows} predictions to {output}", markup=False, highlight=False)
+        out.print(f"wrote {written.rows} predictions to {output}", markup=False, highlight=False)
         return
     predictions = api.predict(run, texts or [], text_pairs=text_pair)
     for i, (text, prediction) in enumerate(zip(texts or [], predictions, strict=True)):
@@ -161,8 +172,8 @@ def compare(
         set_ or [],
         budget,
         quiet=quiet,
-        notify=_say(quiet),
-    )
+        on_event=_say(quiet),
+    ).summary
     if not quiet:
         out.print(comparison_table(result), markup=False, highlight=False)
     rec = result["recommendation"]
@@ -186,7 +197,7 @@ def tune(
     """Search learning rate, epochs, batch size, ... and the method's knobs with Optuna (resumable)."""
     from vertune import api
 
-    result = api.tune(recipe, trials, timeout, output, set_ or [], quiet=quiet, notify=_say(quiet))
+    result = api.tune(recipe, trials, timeout, output, set_ or [], quiet=quiet, on_event=_say(quiet)).summary
     states: dict[str, int] = {}
     for trial in result["trials"]:
         states[trial["state"].lower()] = states.get(trial["state"].lower(), 0) + 1
@@ -217,7 +228,7 @@ def export(
     """Export to ONNX (RUN/onnx/) and verify it against the PyTorch model: max logit difference, agreement."""
     from vertune import api
 
-    result = api.export(run, format, int8, data, quiet=quiet, notify=_say(quiet))
+    result = api.export(run, format, int8, data, quiet=quiet, on_event=_say(quiet)).verification
     rows = result["verified_on"]["rows"]
     for runtime, check in result["runtimes"].items():
         agreement = check["label_agreement"]
@@ -273,7 +284,7 @@ def compress(
         output=output,
         overwrite=overwrite,
         measure_rows=measure_rows,
-        notify=_say(quiet),
+        on_event=_say(quiet),
         quiet=quiet,
     )
     c = result.metrics["compression"]
@@ -286,6 +297,8 @@ def compress(
             markup=False,
             highlight=False,
         )
+    for warning in c.get("warnings", []):  # a collapsed metric is said even with --quiet
+        out.print(event_message(WarningEvent(warning)), style="bold red", markup=False, highlight=False)
     out.print(f"run: {result.run.path}", markup=False, highlight=False)
 
 

@@ -157,6 +157,9 @@ class TrainingConfig(StrictModel):
     precision: Precision = "auto"
     max_length: int = Field(default=128, ge=8)
     gradient_accumulation_steps: int = Field(default=1, ge=1)
+    report_to: Literal["none", "tensorboard", "mlflow"] = Field(
+        default="none", description="experiment tracker for the Trainer's logs and the final test metrics"
+    )
     # Scale-out on the engine transformers already uses; passed to TrainingArguments unchanged.
     ddp_backend: Literal["gloo", "nccl", "ccl", "mpi", "hccl"] | None = Field(
         default=None, description="null = gloo on CPU, nccl on GPU"

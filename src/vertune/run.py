@@ -11,15 +11,26 @@ killed run never leaves a half-written model that loads.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vertune.errors import RunDirError
+from vertune.errors import DataError, Problem, RunDirError
+
+if TYPE_CHECKING:
+    from vertune.recipe import DataConfig, Recipe
+    from vertune.tasks.base import Task
+
+#: What belongs with a model and travels into a run derived from it (compress, continue). A vocabulary
+#: extension needs no file of its own: the extended tokenizer is saved in model/.
+INHERITED_FILES = ("recipe.yaml", "labels.json", "task.json")
 
 
 def _umask() -> int:
@@ -49,6 +60,19 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def labels_file(labels: list[str]) -> dict[str, Any]:
+    """The content of labels.json."""
+    return {"labels": labels, "label2id": {label: i for i, label in enumerate(labels)}}
 
 
 class RunDir:
@@ -165,7 +189,7 @@ class RunDir:
                 )
         return self
 
-    def load_recipe(self):  # -> Recipe (imported lazily to keep this module light)
+    def load_recipe(self) -> Recipe:  # imported lazily to keep this module light
         import yaml
 
         from vertune.recipe import recipe_from_dict
@@ -182,3 +206,60 @@ class RunDir:
 
     def load_metrics(self) -> dict[str, Any]:
         return read_json(self.metrics_path) if self.metrics_path.is_file() else {}
+
+    def load_lineage(self) -> dict[str, Any]:
+        return read_json(self.lineage_path) if self.lineage_path.is_file() else {}
+
+    def load_task(self, data: DataConfig | None = None) -> Task:
+        """The run's task, the one place it is built: the saved recipe's task with its `data` options (pair
+        target, label delimiter, columns, long texts; `data` replaces them, e.g. with other column names)
+        and the state it learnt (task.json: target scaling, thresholds)."""
+        from vertune.tasks import get_task
+
+        recipe = self.load_recipe()
+        task = get_task(recipe.task, data or recipe.data)
+        task.load_state(self.load_task_state())
+        return task
+
+    def inherit(self, parent: RunDir) -> RunDir:
+        """Make this run a derived run of `parent`: copy what belongs with the model (INHERITED_FILES) and
+        record the parent in lineage.json (the parent's data hashes, seed and model kept)."""
+        self.create()
+        for name in INHERITED_FILES:
+            if (parent.path / name).is_file():
+                shutil.copy2(parent.path / name, self.path / name)
+        from vertune.hardware import machine_info  # imports torch
+
+        lineage = {
+            **parent.load_lineage(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "command": sys.argv,
+            "parent_run": str(parent.path.resolve()),
+            "machine": machine_info(),
+        }
+        write_json_atomic(self.lineage_path, lineage)
+        return self
+
+    def check_data_files(self, roles: tuple[str, ...] = ("train", "validation", "test")) -> None:
+        """Fail with a DataError naming each data file that changed or vanished since the run was trained
+        (its sha256 differs from the one lineage.json recorded)."""
+        problems = []
+        for role, entry in self.load_lineage().get("data", {}).items():
+            if role not in roles or "sha256" not in entry:
+                continue
+            path = Path(entry["path"])
+            fix = "restore the file the run was trained on, or pass --data with a labelled file"
+            if not path.is_file():
+                problems.append(Problem(str(path), None, f"the {role} file of {self.path} is gone", fix))
+            elif sha256_file(path) != entry["sha256"]:
+                problems.append(
+                    Problem(
+                        str(path),
+                        None,
+                        f"the {role} file changed since {self.path} was trained "
+                        "(its sha256 differs from lineage.json)",
+                        fix,
+                    )
+                )
+        if problems:
+            raise DataError(problems)

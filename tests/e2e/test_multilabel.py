@@ -65,3 +65,17 @@ def test_empty_label_list_fails_with_file_and_line(tmp_path):
     result = vertune("train", str(recipe))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "train.jsonl:2: empty label list in column 'labels'" in result.stderr, result.stderr
+
+
+def test_a_compressed_run_keeps_the_tuned_thresholds(multilabel_run, tmp_path):
+    child = tmp_path / "int8"
+    result = vertune(
+        "compress", str(multilabel_run), "--quantize", "int8", "--runtime", "torch", "--measure-rows", "5",
+        "--output", str(child), "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    thresholds = json.loads(RunDir(multilabel_run).task_state_path.read_text())["thresholds"]
+    assert json.loads(RunDir(child).task_state_path.read_text())["thresholds"] == thresholds
+    compression = RunDir(child).load_metrics()["compression"]
+    parent, compressed = (compression[side]["test"]["micro_f1"] for side in ("parent", "compressed"))
+    assert compressed == pytest.approx(parent, abs=0.1) and compression["warnings"] == []

@@ -69,3 +69,24 @@ def test_non_numeric_label_fails_before_training_with_file_and_line(tmp_path):
     result = vertune("train", str(recipe))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "train.csv:3: label 'two' in column 'score' is not a number" in result.stderr, result.stderr
+
+
+def test_a_compressed_run_keeps_the_scaling(regression_run, tmp_path):
+    """compress copies task.json: the int8 run answers in label units and scores like its parent."""
+    child = tmp_path / "int8"
+    result = vertune(
+        "compress", str(regression_run), "--quantize", "int8", "--runtime", "torch", "--measure-rows", "5",
+        "--output", str(child), "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "collapsed" not in result.stdout
+    assert RunDir(child).task_state_path.read_text() == RunDir(regression_run).task_state_path.read_text()
+    compression = RunDir(child).load_metrics()["compression"]
+    parent_rmse, child_rmse = (compression[side]["test"]["rmse"] for side in ("parent", "compressed"))
+    assert child_rmse == pytest.approx(parent_rmse, rel=0.2) and compression["warnings"] == []
+    text = "this medicine worked, no side effects"
+    values = [
+        json.loads(vertune("predict", str(run), text).stdout.strip().splitlines()[-1])["value"]
+        for run in (regression_run, child)
+    ]
+    assert values[1] == pytest.approx(values[0], abs=0.3)

@@ -1,7 +1,9 @@
-"""`vertune compress RUN --quantize int8 | --prune F | --distill --student-layers N`: a new, smaller run.
+"""`vertune compress RUN --quantize int8 | --prune F | --distill --student-layers N`: the compression
+mechanics (the workflow, vertune.workflows.compress, calls them between the shared stages).
 
-The new run directory holds the compressed model (and runtime.json saying which runtime serves it), the
-parent's recipe and labels, lineage.json with the parent, and metrics.json with the test scores of the
+The new run directory holds the compressed model (and runtime.json saying which runtime serves it), what
+the parent's model came with (recipe, labels, task.json: RunDir.inherit), lineage.json with the parent, and
+metrics.json with the test scores of the
 compressed model plus a `compression` section: parent and compressed model measured side by side in this
 process, on this machine (task metric, size on disk, latency p50 / p99 at batch 1, throughput at batch 32),
 and the deltas.
@@ -11,43 +13,24 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vertune.deploy.data import labelled_file, run_splits
 from vertune.deploy.latency import latency_ms, size_mb, throughput
 from vertune.deploy.runtimes import ONNX_FILES, load_predictor, run_runtime
-from vertune.errors import RunDirError, VertuneError
+from vertune.errors import VertuneError
+from vertune.events import Info, Subscriber
 from vertune.hardware import machine_info, resolve_precision
-from vertune.run import RunDir, read_json, write_json_atomic
+from vertune.run import RunDir, write_json_atomic
 
-Notify = Callable[[str], None]
-
-
-@dataclass
-class CompressResult:
-    run: RunDir
-    metrics: dict[str, Any]
+#: A compressed model "collapsed" when its metric is worse than the parent's by more than this share of
+#: the parent's value, or, for a higher-is-better score on a 0-1 scale, by more than this many points.
+COLLAPSE_RELATIVE = 0.20
+COLLAPSE_POINTS = 0.05
 
 
-def compress(
-    run_path: str | Path,
-    *,
-    quantize: str | None = None,
-    prune: float | None = None,
-    distill: bool = False,
-    student_layers: int = 3,
-    epochs: float | None = None,
-    runtime: str = "onnx",
-    data: str | Path | None = None,
-    output: str | Path | None = None,
-    overwrite: bool = False,
-    measure_rows: int = 100,
-    notify: Notify = lambda _: None,
-    quiet: bool = False,
-) -> CompressResult:
+def choose_method(quantize: str | None, prune: float | None, distill: bool, runtime: str) -> str:
+    """The one compression asked for: quantize, prune or distill (the options checked)."""
     chosen = [name for name, on in (("quantize", quantize), ("prune", prune), ("distill", distill)) if on]
     if len(chosen) != 1:
         raise VertuneError("give exactly one of --quantize int8, --prune FRACTION, --distill")
@@ -55,64 +38,61 @@ def compress(
         raise VertuneError(f"--quantize {quantize}: only int8 is supported")
     if runtime not in ("onnx", "torch"):
         raise VertuneError(f"--runtime {runtime}: use onnx or torch")
-    parent = RunDir(run_path).require_model()
+    return chosen[0]
+
+
+def default_output(
+    parent: RunDir, method: str, runtime: str, prune: float | None, student_layers: int
+) -> Path:
+    """RUN-int8-onnx, RUN-pruned30, RUN-distilled3 beside the parent."""
     suffix = {
         "quantize": f"int8-{runtime}",
         "prune": f"pruned{round((prune or 0) * 100)}",
         "distill": f"distilled{student_layers}",
-    }[chosen[0]]
-    child = _open_output(RunDir(output or parent.path.parent / f"{parent.path.name}-{suffix}"), overwrite)
-    splits = run_splits(parent)
-    train = labelled_file(parent, data) if data is not None else splits.train
+    }[method]
+    return parent.path.parent / f"{parent.path.name}-{suffix}"
+
+
+def compress_model(
+    method: str,
+    parent: RunDir,
+    child: RunDir,
+    train: Any,
+    labels: list[str],
+    runtime: str,
+    prune: float | None,
+    student_layers: int,
+    epochs: float | None,
+    on_event: Subscriber,
+    quiet: bool,
+) -> dict[str, Any]:
+    """Write the compressed model into `child`; what was done, for metrics.json's `compression`."""
     started = time.perf_counter()
-    if quantize:
-        details = _quantize(parent, child, runtime, notify, quiet)
+    if method == "quantize":
+        details = _quantize(parent, child, runtime, on_event, quiet)
     else:
-        details = _train_smaller(
-            parent, child, train, splits.labels, prune, student_layers, epochs, notify, quiet
-        )
+        details = _train_smaller(parent, child, train, labels, prune, student_layers, epochs, on_event, quiet)
     details["seconds"] = round(time.perf_counter() - started, 1)
-    for name in ("recipe.yaml", "labels.json"):
-        shutil.copy2(parent.path / name, child.path / name)
-    notify(f"measuring the parent and the compressed model side by side ({len(splits.test)} test rows)")
-    side_by_side = {
-        "parent": measure(parent, splits.test, measure_rows, quiet),
-        "compressed": measure(child, splits.test, measure_rows, quiet),
-    }
-    metrics = _metrics(parent, child, chosen[0], details, side_by_side)
-    write_json_atomic(child.metrics_path, metrics)
-    write_json_atomic(child.lineage_path, _lineage(parent))
-    from vertune.evaluate.report_compression import write_compression_report
-
-    write_compression_report(child, metrics)
-    return CompressResult(child, metrics)
+    return details
 
 
-def _open_output(run: RunDir, overwrite: bool) -> RunDir:
-    if run.path.exists() and any(run.path.iterdir()):
-        if not overwrite:
-            raise RunDirError(
-                f"{run.path}: already holds a run; pass --output DIR for a new one or --overwrite"
-            )
-        if not run.recipe_path.exists():
-            raise RunDirError(
-                f"{run.path}: is not a vertune run directory; refusing to delete it with --overwrite"
-            )
-        shutil.rmtree(run.path)
-    return run.create()
-
-
-def _quantize(parent: RunDir, child: RunDir, runtime: str, notify: Notify, quiet: bool) -> dict[str, Any]:
+def _quantize(
+    parent: RunDir, child: RunDir, runtime: str, on_event: Subscriber, quiet: bool
+) -> dict[str, Any]:
     """The fp32 model is kept in model/ (tokenizer, config, the torch fallback); the int8 runtime reads
     onnx/model.int8.onnx, or quantises model/ at load time for torch (deterministic, so nothing to store)."""
-    child.save_model(lambda d: shutil.copytree(parent.model_dir, d, dirs_exist_ok=True))
+
+    def copy(directory: Path) -> None:
+        shutil.copytree(parent.model_dir, directory, dirs_exist_ok=True)
+
+    child.save_model(copy)
     details: dict[str, Any] = {
         "quantization": "dynamic int8 (weights int8 per channel, activations per batch)"
     }
     if runtime == "onnx":
         from vertune.deploy.export import export_onnx
 
-        details["export"] = export_onnx(parent.path, int8=True, target=child, notify=notify, quiet=quiet)
+        details["export"] = export_onnx(parent.path, int8=True, target=child, on_event=on_event, quiet=quiet)
         (child.onnx_dir / ONNX_FILES["onnx"]).unlink()  # verified above; the int8 file is what serves
     else:
         details["quantization"] = (
@@ -130,7 +110,7 @@ def _train_smaller(
     prune: float | None,
     student_layers: int,
     epochs: float | None,
-    notify: Notify,
+    on_event: Subscriber,
     quiet: bool,
 ) -> dict[str, Any]:
     from vertune.deploy.distill import student_from_teacher, train_student
@@ -144,12 +124,12 @@ def _train_smaller(
         student = task.load_trained(str(parent.model_dir))
         details: dict[str, Any] = {"pruning": "FFN neurons by weight magnitude", **prune_ffn(student, prune)}
         epochs = 1.0 if epochs is None else epochs
-        notify(f"pruned {prune:.0%} of the FFN neurons; recovery fine-tune for {epochs:g} epochs")
+        on_event(Info(f"pruned {prune:.0%} of the FFN neurons; recovery fine-tune for {epochs:g} epochs"))
     else:
         student = student_from_teacher(teacher, student_layers)
         details = {"distillation": f"{student_layers} of {teacher.config.num_hidden_layers} layers kept"}
         epochs = float(recipe.training.epochs) if epochs is None else epochs
-        notify(f"distilling into {student_layers} layers for {epochs:g} epochs")
+        on_event(Info(f"distilling into {student_layers} layers for {epochs:g} epochs"))
     precision = resolve_precision(recipe.training.precision)
     details["training"] = train_student(
         student, teacher, task, tokenizer, train, labels, recipe, epochs, precision, quiet=quiet
@@ -186,52 +166,51 @@ def measure(run: RunDir, test: Any, measure_rows: int, quiet: bool = True) -> di
     }
 
 
-def _metrics(
-    parent: RunDir, child: RunDir, method: str, details: dict[str, Any], measured: dict[str, Any]
+def side_by_side(
+    parent: RunDir, child: RunDir, test: Any, measure_rows: int, on_event: Subscriber, quiet: bool
 ) -> dict[str, Any]:
-    from vertune.tasks import get_task
-
-    parent_metrics = parent.load_metrics()
-    recipe = parent.load_recipe()
-    task = get_task(recipe.task)
-    before, after = measured["parent"], measured["compressed"]
-    metric = task.default_metric
+    """Parent and compressed model measured in this process, one after the other, on the test split."""
+    on_event(Info(f"measuring the parent and the compressed model side by side ({len(test)} test rows)"))
     return {
-        "recipe": {
-            "model": recipe.model.name,
-            "task": recipe.task,
-            "method": f"compress:{method}",
-            "metric": metric,
-            "output": str(child.path),
-            "parent": str(parent.path),
-        },
-        "test": after["test"],
-        "compression": {
-            "method": method,
-            **details,
-            "parent": before,
-            "compressed": after,
-            "delta": {
-                metric: round(after["test"][metric] - before["test"][metric], 4),
-                "size_ratio": round(after["size_mb"] / before["size_mb"], 3),
-                "p50_speedup": round(before["p50_ms"] / after["p50_ms"], 2),
-                "throughput_speedup": round(after["throughput_bs32"] / before["throughput_bs32"], 2),
-            },
-            "machine": machine_info(),
-        },
-        # The training data's label and length statistics, which `serve` uses as the drift reference.
-        "data": parent_metrics.get("data", {}),
+        "parent": measure(parent, test, measure_rows, quiet),
+        "compressed": measure(child, test, measure_rows, quiet),
     }
 
 
-def _lineage(parent: RunDir) -> dict[str, Any]:
-    import sys
+def collapse(metric: str, parent: float, compressed: float) -> str | None:
+    """A sentence saying the compressed model's `metric` collapsed against the parent's, or None.
 
-    inherited = read_json(parent.lineage_path) if parent.lineage_path.is_file() else {}
+    Collapsed: worse than the parent by more than COLLAPSE_RELATIVE (20%) of the parent's value, or, for
+    a higher-is-better score (F1, accuracy, ...), by more than COLLAPSE_POINTS (0.05, five points)."""
+    from vertune.evaluate.direction import lower_is_better
+
+    lower = lower_is_better(metric)
+    loss = compressed - parent if lower else parent - compressed
+    relative = loss / abs(parent) if parent else (float("inf") if loss > 0 else 0.0)
+    if relative > COLLAPSE_RELATIVE or (not lower and loss > COLLAPSE_POINTS):
+        return (
+            f"the compressed model's test {metric} collapsed: {compressed:.4f} against the parent's "
+            f"{parent:.4f}; check the compressed run before using it"
+        )
+    return None
+
+
+def compression_section(
+    method: str, details: dict[str, Any], measured: dict[str, Any], metric: str, warning: str | None
+) -> dict[str, Any]:
+    """metrics.json's `compression`: what was done, parent and child side by side, the deltas."""
+    before, after = measured["parent"], measured["compressed"]
     return {
-        **inherited,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "command": sys.argv,
-        "parent_run": str(parent.path.resolve()),
+        "method": method,
+        **details,
+        "parent": before,
+        "compressed": after,
+        "delta": {
+            metric: round(after["test"][metric] - before["test"][metric], 4),
+            "size_ratio": round(after["size_mb"] / before["size_mb"], 3),
+            "p50_speedup": round(before["p50_ms"] / after["p50_ms"], 2),
+            "throughput_speedup": round(after["throughput_bs32"] / before["throughput_bs32"], 2),
+        },
+        "warnings": [warning] if warning else [],
         "machine": machine_info(),
     }

@@ -1,5 +1,6 @@
 """The data a deploy stage needs from a run: the run keeps no data, but its recipe names the files and the
-seed, so `prepare_splits` reproduces the exact splits; `--data FILE` replaces them with one labelled file."""
+seed, so `prepare_splits` reproduces the exact splits (after checking the files against the sha256 that
+lineage.json recorded); `--data FILE` replaces them with one labelled file."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from vertune.tasks.base import Examples
 
 
 def run_splits(run: RunDir) -> Splits:
-    """The run's train / validation / test splits, as training made them."""
+    """The run's train / validation / test splits, as training made them; a data file that changed since
+    is a DataError naming it."""
     recipe = run.load_recipe()
-    from vertune.tasks import get_task
-
-    task = get_task(recipe.task)
-    splits = prepare_splits(recipe, task)
+    run.check_data_files()
+    splits = prepare_splits(recipe, run.load_task())
     if splits.labels != run.load_labels():
         raise DataError(
             [
@@ -36,9 +36,7 @@ def run_splits(run: RunDir) -> Splits:
 def labelled_file(run: RunDir, path: str | Path) -> Examples:
     """A labelled file in the run's columns, validated against the run's labels."""
     recipe = run.load_recipe()
-    from vertune.tasks import get_task
-
-    task = get_task(recipe.task)
+    task = run.load_task()
     table = read_table(path)
     report = task.validate({"test": table}, recipe.data, None, None, labels=run.load_labels())
     report.raise_errors()

@@ -15,7 +15,6 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ import torch
 from vertune.deploy.data import examples_for
 from vertune.deploy.quantize import quantize_onnx_dynamic
 from vertune.deploy.runtimes import ONNX_FILES, OnnxPredictor, onnx_session
+from vertune.events import Info, Subscriber, ignore
 from vertune.models.batching import _model_keys
 from vertune.models.predictor import Predictor
 from vertune.run import RunDir, write_json_atomic
@@ -37,7 +37,7 @@ def export_onnx(
     int8: bool = False,
     data: str | Path | None = None,
     target: RunDir | None = None,
-    notify: Callable[[str], None] = lambda _: None,
+    on_event: Subscriber = ignore,
     quiet: bool = True,
 ) -> dict[str, Any]:
     """Write `onnx/model.onnx` (and `onnx/model.int8.onnx`) into `target` (default: the run itself), verify
@@ -48,11 +48,13 @@ def export_onnx(
     examples = examples_for(run, "test", data)
     features = reference.task.encode(examples.inputs, reference.tokenizer, reference.max_length)
     runtimes = ["onnx", "onnx-int8"] if int8 else ["onnx"]
-    notify(f"verifying on {len(examples)} rows ({'--data ' + str(data) if data else 'the test split'})")
+    on_event(
+        Info(f"verifying on {len(examples)} rows ({'--data ' + str(data) if data else 'the test split'})")
+    )
     # Before exporting: tracing leaves the torch module in a state whose outputs differ (seen with torch 2.13).
     expected = reference.outputs(features, quiet=quiet)
     expected_decoded = _decoded(reference, expected, features, examples.inputs)
-    notify(f"exporting {run.path} to ONNX ({', '.join(runtimes)})")
+    on_event(Info(f"exporting {run.path} to ONNX ({', '.join(runtimes)})"))
     staging = Path(tempfile.mkdtemp(dir=target.path, prefix=".onnx."))
     try:
         started = time.perf_counter()

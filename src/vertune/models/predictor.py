@@ -16,7 +16,6 @@ import torch
 from vertune.hardware import pick_device, resolve_precision
 from vertune.models.batching import run_batches
 from vertune.run import RunDir
-from vertune.tasks import get_task
 from vertune.tasks.base import Task
 
 
@@ -56,11 +55,9 @@ class Predictor:
         max_length."""
         from transformers import AutoTokenizer
 
-        recipe = run.load_recipe()
         tokenizer = AutoTokenizer.from_pretrained(str(run.model_dir))
-        task = get_task(recipe.task, recipe.data)
-        task.load_state(run.load_task_state())
-        return tokenizer, task, run.load_labels(), recipe.training.max_length
+        task = run.load_task()
+        return tokenizer, task, run.load_labels(), run.load_recipe().training.max_length
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """Logits of one collated batch."""

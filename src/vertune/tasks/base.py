@@ -211,11 +211,6 @@ class BaseTask:
         return task_info(self.name, self.data)
 
     @property
-    def pairs(self) -> bool:
-        """The old name of `reads_pairs`, which api.predict still reads; remove once it reads `reads_pairs`."""
-        return self.reads_pairs
-
-    @property
     def default_metric(self) -> str:
         return self.info.default_metric
 

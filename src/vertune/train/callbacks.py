@@ -1,4 +1,4 @@
-"""Trainer callbacks: a quiet progress bar, the log.jsonl writer, and pure training-time accounting."""
+"""Trainer callbacks: a quiet progress bar, the log.jsonl writer, epoch events, and training-time accounting."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from transformers import TrainerCallback
 from transformers.trainer_callback import ProgressCallback
 
+from vertune.events import EpochMetrics, Subscriber
 from vertune.run import RunDir
 
 
@@ -36,6 +37,24 @@ class JsonlLog(TrainerCallback):
             self.run.append_log(
                 {"step": state.global_step, "epoch": state.epoch, "time": time.time(), **logs}
             )
+
+
+class EpochEvents(TrainerCallback):
+    """Each evaluation (once per epoch) as an EpochMetrics event: the validation scores, `eval_` dropped."""
+
+    TIMINGS = ("runtime", "samples_per_second", "steps_per_second", "epoch")
+
+    def __init__(self, on_event: Subscriber):
+        self.on_event = on_event
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        if state.is_world_process_zero and metrics:
+            scores = {
+                k.removeprefix("eval_"): float(v)
+                for k, v in metrics.items()
+                if isinstance(v, int | float) and k.removeprefix("eval_") not in self.TIMINGS
+            }
+            self.on_event(EpochMetrics(float(state.epoch or 0.0), state.global_step, scores))
 
 
 class TrainingClock(TrainerCallback):

@@ -16,12 +16,13 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vertune.errors import RecipeError, VertuneError
+from vertune.events import Info, Subscriber, Warning, log_event
 from vertune.methods import METHOD_NAMES
 from vertune.recipe import load_recipe
 from vertune.run import RunDir, read_json, write_json_atomic
@@ -168,7 +169,7 @@ def compare(
     overrides: Sequence[str] = (),
     budget_seconds: float | None = None,
     quiet: bool = False,
-    notify: Callable[[str], None] = print,
+    on_event: Subscriber = log_event,
 ) -> dict[str, Any]:
     from tqdm import tqdm
 
@@ -200,14 +201,14 @@ def compare(
         metrics, error = run_trial(recipe_path, target, trial_overrides, quiet)
         if metrics is None:
             failures.append({"method": variant.label, "seed": seed, "error": error})
-            notify(f"warning: {variant.label} seed {seed} failed: {error}")
+            on_event(Warning(f"{variant.label} seed {seed} failed: {error}"))
             continue
         rows.append(trial_row(variant, seed, metrics, metric, target))
         if metrics.get("baselines"):
             baselines = {name: scores.get(metric) for name, scores in metrics["baselines"].items()}
             write_json_atomic(directory / "baselines.json", baselines)
         if not quiet and time.perf_counter() - started > 1:
-            notify(f"{variant.label} seed {seed}: {metric} {rows[-1]['metric']:.4f}")
+            on_event(Info(f"{variant.label} seed {seed}: {metric} {rows[-1]['metric']:.4f}"))
     summary = summarise(rows, variants)
     baselines_path = directory / "baselines.json"
     result = {

@@ -15,6 +15,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from vertune.data.prepare import Splits
 from vertune.evaluate.direction import lower_is_better
+from vertune.events import Subscriber, ignore
 from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
 from vertune.methods.base import method_callbacks, reloads_best_checkpoint
@@ -23,7 +24,7 @@ from vertune.models.resolve import resolve_model
 from vertune.models.vocab import VocabExtension, resize_embeddings, train_new_rows
 from vertune.recipe import Recipe
 from vertune.run import RunDir
-from vertune.train.callbacks import JsonlLog, ProgressBar, TrainingClock
+from vertune.train.callbacks import EpochEvents, JsonlLog, ProgressBar, TrainingClock
 from vertune.train.head_init import warm_start_head
 from vertune.train.trainer import VertuneTrainer
 
@@ -33,6 +34,7 @@ class FitResult:
     model: Any
     stats: dict[str, Any]
     is_main_process: bool
+    trainer: Any = None  # the HF Trainer, whose callbacks (trackers) also receive the final metrics
 
 
 def count_parameters(model: Any) -> tuple[int, int]:
@@ -66,7 +68,8 @@ def training_arguments(
     recipe: Recipe, run: RunDir, precision: str, quiet: bool, load_best: bool = True
 ) -> TrainingArguments:
     t = recipe.training
-    metric = t.metric_for_best or "loss"  # api.train fills in the task's metric
+    assert t.learning_rate is not None  # the recipe fills in the method's default
+    metric = t.metric_for_best or "loss"  # the data stage (stages.data.resolve_task) fills in the task's
     return TrainingArguments(
         output_dir=str(run.checkpoints_dir),
         num_train_epochs=t.epochs,
@@ -91,7 +94,7 @@ def training_arguments(
         logging_first_step=True,
         train_sampling_strategy="group_by_length",
         dataloader_num_workers=0,
-        report_to="none",
+        report_to=t.report_to,
         disable_tqdm=quiet,
         **scale_out_arguments(recipe),
     )
@@ -117,8 +120,10 @@ def fit(
     quiet: bool = False,
     callbacks: Sequence[Any] = (),
     vocab: VocabExtension | None = None,
+    on_event: Subscriber = ignore,
 ) -> FitResult:
-    """Train; `callbacks` are extra TrainerCallbacks (vertune tune's pruning)."""
+    """Train; `callbacks` are extra TrainerCallbacks (vertune tune's pruning); each evaluation is an
+    EpochMetrics event."""
     set_seed(recipe.training.seed)
     model, method = build_model(recipe, task, splits.labels, len(splits.train), vocab)
     keep_old_rows = train_new_rows(model, vocab)  # new tokens' rows train even under frozen embeddings
@@ -143,7 +148,14 @@ def fit(
             quiet=quiet,
         )
     clock = TrainingClock(len(datasets["train"]))
-    callbacks = [JsonlLog(run), clock, *keep_old_rows, *method_callbacks(method), *callbacks]
+    callbacks = [
+        JsonlLog(run),
+        EpochEvents(on_event),
+        clock,
+        *keep_old_rows,
+        *method_callbacks(method),
+        *callbacks,
+    ]
     if recipe.training.early_stopping_patience > 0:
         callbacks.append(
             EarlyStoppingCallback(early_stopping_patience=recipe.training.early_stopping_patience)
@@ -166,7 +178,7 @@ def fit(
     trainer.remove_callback(ProgressCallback)
     trainer.remove_callback(PrinterCallback)
     if not quiet:
-        trainer.add_callback(ProgressBar(recipe.training.metric_for_best))
+        trainer.add_callback(ProgressBar(recipe.training.metric_for_best or "loss"))
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     state = trainer.state
@@ -185,4 +197,11 @@ def fit(
         "precision": precision,
         "device": str(trainer.args.device),
     }
-    return FitResult(trainer.model, stats, trainer.is_world_process_zero())
+    return FitResult(trainer.model, stats, trainer.is_world_process_zero(), trainer)
+
+
+def log_final_metrics(fitted: FitResult, metrics: dict[str, float]) -> None:
+    """Hand the final test and baseline scores to the Trainer's callbacks (log.jsonl, the trackers of
+    `training.report_to`, a caller's callbacks), as one more logged step."""
+    if fitted.trainer is not None and metrics:
+        fitted.trainer.log(dict(metrics))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -10,7 +9,10 @@ from typing import Any
 
 from vertune.hardware import machine_info
 from vertune.recipe import Recipe
+from vertune.run import sha256_file
 from vertune.versions import version_of
+
+__all__ = ["build_lineage", "package_versions", "sha256_file"]
 
 PACKAGES = (
     "vertune",
@@ -23,14 +25,6 @@ PACKAGES = (
     "numpy",
     "onnxruntime",
 )
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_versions() -> dict[str, str | None]:

@@ -1,6 +1,6 @@
 """`vertune tune`: an Optuna search over the recipe's training and method knobs.
 
-Each trial is `api.train` with the sampled values as `--set` overrides, in `<tune dir>/trials/<n>/`,
+Each trial is the train workflow (vertune.workflows.train) with the sampled values as `--set` overrides, in `<tune dir>/trials/<n>/`,
 scored on the VALIDATION split (the test split stays untouched for the final report). A callback reports
 every evaluation to Optuna, whose median pruner stops trials whose validation curve falls behind. The
 study lives in `<tune dir>/study.db` (SQLite), so running the same command again continues the search
@@ -11,13 +11,14 @@ until `tune.trials` trials exist. The best trial's recipe, every default resolve
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
 
 from vertune.errors import RecipeError
+from vertune.events import Info, Subscriber, ignore, log_event
 from vertune.recipe import SearchParam, load_recipe
 from vertune.run import write_json_atomic, write_text_atomic
 from vertune.train.search_space import default_space, suggest
@@ -48,13 +49,13 @@ def tune(
     output: str | Path | None = None,
     overrides: Sequence[str] = (),
     quiet: bool = False,
-    notify: Callable[[str], None] = print,
+    on_event: Subscriber = log_event,
 ) -> dict[str, Any]:
     import optuna
 
-    from vertune import api
     from vertune.evaluate.direction import lower_is_better
     from vertune.tasks import get_task
+    from vertune.workflows.train import run_train
 
     recipe_path = Path(recipe_path)
     recipe = load_recipe(recipe_path, list(overrides))
@@ -65,7 +66,7 @@ def tune(
     total = trials or config.trials
     directory = Path(output) if output else Path(f"{recipe.output}-tune")
     directory.mkdir(parents=True, exist_ok=True)
-    # null in the recipe = the task's own headline metric (what api.train fills in)
+    # null in the recipe = the task's own headline metric (what the train workflow fills in)
     metric = recipe.training.metric_for_best or get_task(recipe.task, recipe.data).default_metric
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
@@ -92,19 +93,16 @@ def tune(
             "evaluation.baselines=[]",
         ]
         target = directory / "trials" / f"{trial.number:03d}"
+        trial_recipe = load_recipe(recipe_path, trial_overrides)
+        trial_recipe.output = target
         try:
-            result = api.train(
-                recipe_path,
-                trial_overrides,
-                output=target,
-                overwrite=True,
-                quiet=True,
-                callbacks=[ReportToOptuna(trial, metric)],
+            result = run_train(
+                trial_recipe, ignore, overwrite=True, quiet=True, callbacks=[ReportToOptuna(trial, metric)]
             )
         finally:
             shutil.rmtree(target / "checkpoints", ignore_errors=True)
         score = result.metrics["validation"][metric]
-        notify(f"trial {trial.number}: validation {metric} {score:.4f} with {values}")
+        on_event(Info(f"trial {trial.number}: validation {metric} {score:.4f} with {values}"))
         return score
 
     remaining = max(0, total - done)

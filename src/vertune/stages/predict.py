@@ -1,0 +1,69 @@
+"""Prediction for `vertune predict`: texts (or text pairs) and whole files, through the run's Predictor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from vertune.data.readers import read_table
+from vertune.data.writers import write_frame
+from vertune.errors import VertuneError
+from vertune.run import RunDir
+
+
+def predict_texts(
+    run: RunDir, texts: Sequence[str], text_pairs: Sequence[str] | None, quiet: bool
+) -> list[dict[str, Any]]:
+    """Decoded predictions for texts, or text pairs for a pair run."""
+    from vertune.models.predictor import Predictor
+
+    check_texts(texts)
+    predictor = Predictor.from_run(run.path)
+    pairs = predictor.task.reads_pairs
+    if pairs and text_pairs is None:
+        raise VertuneError("this run reads text pairs; give one --text-pair per text (in the same order)")
+    if not pairs and text_pairs is not None:
+        raise VertuneError("this run reads single texts; --text-pair is only for runs of task: pair")
+    if text_pairs is not None:
+        if len(text_pairs) != len(texts):
+            raise VertuneError(
+                f"{len(texts)} texts but {len(text_pairs)} --text-pair values; give one per text"
+            )
+        check_texts(text_pairs, "text pair")
+        return predictor.predict(list(zip(texts, text_pairs, strict=True)), quiet=quiet)
+    return predictor.predict(list(texts), quiet=quiet)
+
+
+def predict_table(
+    run: RunDir,
+    input_path: str | Path,
+    output_path: str | Path,
+    text_column: str | None,
+    text_pair_column: str | None,
+    quiet: bool,
+) -> int:
+    """Every row of a file, written back with the task's prediction columns; the number of rows."""
+    import pandas as pd
+
+    from vertune.models.predictor import Predictor
+
+    run.require_model()
+    recipe = run.load_recipe()
+    columns = {"text_column": text_column, "text_pair_column": text_pair_column}
+    data_config = recipe.data.model_copy(update={k: v for k, v in columns.items() if v})
+    table = read_table(input_path)
+    predictor = Predictor.from_run(run.path)
+    predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
+    frame = pd.DataFrame(table.values)
+    added = pd.DataFrame([predictor.task.prediction_columns(p) for p in predictions], index=frame.index)
+    write_frame(pd.concat([frame, added], axis=1), Path(output_path))
+    return len(frame)
+
+
+def check_texts(texts: Sequence[str], what: str = "text") -> None:
+    if not texts:
+        raise VertuneError("no text to predict; give texts as arguments or --file")
+    for i, text in enumerate(texts, start=1):
+        if not isinstance(text, str) or not text.strip():
+            raise VertuneError(f"{what} {i} is empty; give non-empty texts")
