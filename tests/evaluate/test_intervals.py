@@ -56,6 +56,7 @@ def test_verdicts(gold: np.ndarray) -> None:
     assert versus["weak"]["interval"][0] > 0 < versus["weak"]["difference"]
     assert versus["close"]["verdict"] == TIES and versus["close"]["p_value"] > 0.05
     assert versus["good"] == {
+        "metric": "macro_f1",
         "difference": 0.0,
         "interval": [0.0, 0.0],
         "p_value": 1.0,

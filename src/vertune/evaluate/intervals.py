@@ -8,7 +8,7 @@ whole sentences for NER (entity counts per sentence), so the interval reflects t
 
 - `metric_intervals(statistics, rows)` -> {metric: [low, high]}: 95% percentile bootstrap intervals
   (metrics.json `test.intervals`).
-- `compare(model, baseline, rows, metric)` -> {difference, interval, p_value, verdict, test}: a paired
+- `compare(model, baseline, rows, metric)` -> {metric, difference, interval, p_value, verdict, test}: a paired
   bootstrap (the same resampled rows for both) of the difference, or McNemar's exact test for accuracy
   from per-row correctness (metrics.json `comparisons.<baseline>`).
 """
@@ -197,6 +197,7 @@ def compare(
         above = (np.sum(differences >= 0) + 1) / (resamples + 1)
         p_value, test = float(min(1.0, 2 * min(below, above))), "paired bootstrap"
     return {
+        "metric": metric,
         "difference": point(model, rows) - point(baseline, rows),
         "interval": interval,
         "p_value": p_value,
