@@ -51,7 +51,10 @@ def test_intervals_hold_the_point_estimate_and_shrink_with_more_rows(gold: np.nd
 def test_verdicts(gold: np.ndarray) -> None:
     good, bad = noisy(gold, 0.1, 3, seed=2), noisy(gold, 0.4, 3, seed=4)
     close = noisy(gold, 0.11, 3, seed=5)
-    versus = intervals.classification_comparisons(good, {"weak": bad, "close": close, "good": good}, gold)
+    found, versus = intervals.uncertainty(
+        "labels", good, gold, {"weak": bad, "close": close, "good": good}, "macro_f1"
+    )
+    assert set(found) == {"accuracy", "macro_f1"}
     assert versus["weak"]["verdict"] == BEATS and versus["weak"]["p_value"] < 0.01
     assert versus["weak"]["interval"][0] > 0 < versus["weak"]["difference"]
     assert versus["close"]["verdict"] == TIES and versus["close"]["p_value"] > 0.05
@@ -63,7 +66,7 @@ def test_verdicts(gold: np.ndarray) -> None:
         "verdict": TIES,
         "test": "paired bootstrap",
     }
-    losing = intervals.classification_comparisons(bad, {"strong": good}, gold, metric="accuracy")["strong"]
+    losing = intervals.uncertainty("labels", bad, gold, {"strong": good}, metric="accuracy")[1]["strong"]
     assert losing["verdict"] == LOSES and losing["test"] == "mcnemar" and losing["p_value"] < 0.01
 
 
@@ -71,7 +74,9 @@ def test_lower_is_better_flips_the_verdict() -> None:
     rng = np.random.default_rng(0)
     true = rng.normal(size=300)
     close, far = true + rng.normal(scale=0.1, size=300), true + rng.normal(scale=1.0, size=300)
-    result = intervals.compare(intervals.rmse(close, true), intervals.rmse(far, true), 300, "rmse")
+    found, versus = intervals.uncertainty("numbers", close, true, {"far": far}, "rmse")
+    assert found["rmse"][0] < found["rmse"][1] and set(found) == {"rmse", "mae"}
+    result = versus["far"]
     assert result["difference"] < 0 and result["verdict"] == BEATS
 
 
@@ -80,7 +85,7 @@ def test_ner_resamples_whole_sentences() -> None:
     predicted = [["B-PER", "I-PER", "O"], ["B-LOC", "O"], ["O", "O"]] * 20
     counts = intervals.entity_counts(gold, predicted)
     assert counts[:3].tolist() == [[1, 1, 1], [1, 1, 1], [0, 0, 1]]
-    statistic = intervals.ner_statistics(gold, predicted)["f1"]
+    statistic = intervals.ner_statistics(predicted, gold)["f1"]
     assert intervals.point(statistic, len(gold)) == pytest.approx(0.8)  # P = 1, R = 2/3
     low, high = intervals.metric_intervals({"f1": statistic}, len(gold))["f1"]
     assert low < 0.8 < high

@@ -11,6 +11,7 @@ whole sentences for NER (entity counts per sentence), so the interval reflects t
 - `compare(model, baseline, rows, metric)` -> {metric, difference, interval, p_value, verdict, test}: a paired
   bootstrap (the same resampled rows for both) of the difference, or McNemar's exact test for accuracy
   from per-row correctness (metrics.json `comparisons.<baseline>`).
+- `uncertainty(kind, model, gold, baselines, metric)` -> both, from per-row test predictions in one call.
 """
 
 from __future__ import annotations
@@ -206,23 +207,37 @@ def compare(
     }
 
 
-def classification_comparisons(
-    model_predicted: Sequence[int],
-    baselines_predicted: Mapping[str, Sequence[int]],
-    gold: Sequence[int],
-    metric: str = "macro_f1",
-) -> dict[str, dict[str, Any]]:
-    """`comparisons` for a single-label task: every baseline's per-row predicted ids against the model's,
-    on `metric` (accuracy is judged by McNemar's test)."""
-    model = classification_statistics(model_predicted, gold)[metric]
-    results = {}
-    for name, predicted in baselines_predicted.items():
+# What the rows hold -> the headline statistics of (predicted, gold): class ids of single-label tasks
+# (classification, pair), numbers (regression, pair scores), IOB2 tag sequences (NER).
+STATISTICS: dict[str, Callable[[Any, Any], dict[str, Statistic]]] = {
+    "labels": classification_statistics,
+    "numbers": regression_statistics,
+    "tags": ner_statistics,
+}
+
+
+def uncertainty(
+    kind: str,
+    model: Sequence[Any],
+    gold: Sequence[Any],
+    baselines: Mapping[str, Sequence[Any]] | None = None,
+    metric: str | None = None,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> tuple[dict[str, list[float]], dict[str, dict[str, Any]]]:
+    """(`test.intervals`, `comparisons`) from per-row test predictions: the model's, each baseline's (same
+    rows, same order) and the gold ones. `kind` says what a row holds (see STATISTICS); `metric` is the one
+    the verdict judges (default: the first headline metric); accuracy is compared by McNemar's test."""
+    build = STATISTICS[kind]
+    statistics = build(model, gold)
+    rows = len(gold)
+    metric = metric if metric in statistics else next(iter(statistics))
+    comparisons = {}
+    for name, predicted in (baselines or {}).items():
         correct = None
-        if metric == "accuracy":
-            correct = (
-                np.asarray(model_predicted) == np.asarray(gold),
-                np.asarray(predicted) == np.asarray(gold),
-            )
-        baseline = classification_statistics(predicted, gold)[metric]
-        results[name] = compare(model, baseline, len(gold), metric, correct=correct)
-    return results
+        if kind == "labels" and metric == "accuracy":
+            gold_ids = np.asarray(gold)
+            correct = (np.asarray(model) == gold_ids, np.asarray(predicted) == gold_ids)
+        baseline = build(predicted, gold)[metric]
+        comparisons[name] = compare(statistics[metric], baseline, rows, metric, resamples, seed, correct)
+    return metric_intervals(statistics, rows, resamples, seed), comparisons
