@@ -50,6 +50,54 @@ def jsonl_texts(draw: st.DrawFn) -> str:
     return "".join(json.dumps(row) + "\n" for row in rows)
 
 
+tags = st.sampled_from(["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "E-LOC", "S-PER", "M-X", "B-", "-"])
+words = st.text(st.characters(blacklist_categories=["Zs", "Cc", "Zl", "Zp"]), min_size=1, max_size=6)
+
+
+@st.composite
+def labelled_csv_texts(draw: st.DrawFn) -> str:
+    """Mostly well-formed: the columns the tasks ask for and rows of the header's width."""
+    header = [
+        "text",
+        "label",
+        *draw(st.lists(st.sampled_from(["text_pair", "extra"]), max_size=2, unique=True)),
+    ]
+    rows = draw(st.lists(st.lists(cells, min_size=len(header), max_size=len(header)), min_size=1, max_size=8))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    return buffer.getvalue()
+
+
+@st.composite
+def labelled_jsonl_texts(draw: st.DrawFn) -> str:
+    """Rows with the expected keys whose values may be any JSON: NER token rows, span rows, text rows."""
+    row = st.fixed_dictionaries(
+        {"text": cells | json_values, "label": cells | json_values},
+        optional={
+            "text_pair": cells | json_values,
+            "tokens": st.lists(words, max_size=4) | json_values,
+            "tags": st.lists(tags, max_size=4) | json_values,
+            "spans": st.lists(
+                st.fixed_dictionaries(
+                    {"start": st.integers(-2, 8), "end": st.integers(-2, 8), "label": cells}
+                )
+                | json_values,
+                max_size=2,
+            )
+            | json_values,
+        },
+    )
+    return "".join(json.dumps(r) + "\n" for r in draw(st.lists(row, min_size=1, max_size=6)))
+
+
+@st.composite
+def tagged_conll_texts(draw: st.DrawFn) -> str:
+    sentences = draw(
+        st.lists(st.lists(st.tuples(words, tags), min_size=1, max_size=5), min_size=1, max_size=4)
+    )
+    return "\n\n".join("\n".join(f"{w} {t}" for w, t in sentence) for sentence in sentences) + "\n"
+
+
 @st.composite
 def conll_texts(draw: st.DrawFn) -> str:
     lines = draw(st.lists(st.lists(cells, min_size=0, max_size=3).map(" ".join), max_size=10))
@@ -67,7 +115,7 @@ def _read_and_validate(path: Path) -> None:
         data = DataConfig(train=path)
         task = get_task(name, data)
         try:
-            report = task.validate({"train": table, "test": table}, data, None, None)
+            report = task.validate({"train": table}, data, None, None)
             report.raise_errors()
             task.examples(table, data)
         except VertuneError:
@@ -111,6 +159,24 @@ def test_random_jsonl_shapes(content: str) -> None:
 @FUZZ
 @given(content=conll_texts())
 def test_random_conll_shapes(content: str) -> None:
+    _check(content, ".conll")
+
+
+@FUZZ
+@given(content=labelled_csv_texts())
+def test_labelled_csv(content: str) -> None:
+    _check(content, ".csv")
+
+
+@FUZZ
+@given(content=labelled_jsonl_texts())
+def test_labelled_jsonl(content: str) -> None:
+    _check(content, ".jsonl")
+
+
+@FUZZ
+@given(content=tagged_conll_texts())
+def test_tagged_conll(content: str) -> None:
     _check(content, ".conll")
 
 
