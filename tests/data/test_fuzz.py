@@ -51,7 +51,7 @@ def jsonl_texts(draw: st.DrawFn) -> str:
 
 
 tags = st.sampled_from(["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "E-LOC", "S-PER", "M-X", "B-", "-"])
-words = st.text(st.characters(blacklist_categories=["Zs", "Cc", "Zl", "Zp"]), min_size=1, max_size=6)
+words = st.text(st.characters(blacklist_categories=["Zs", "Cc", "Zl", "Zp", "Cs"]), min_size=1, max_size=6)
 
 
 @st.composite
