@@ -46,3 +46,7 @@ def test_the_data_stage_refuses_it_before_reading_data(tmp_path: Path) -> None:
     recipe = load_recipe(write_recipe(tmp_path, training={"max_length": 1000}))
     with pytest.raises(RecipeError, match="512 positions"):
         prepare_splits(recipe, get_task(recipe.task, recipe.data))
+
+
+def test_a_model_that_cannot_be_found_is_left_to_the_loader() -> None:
+    check_recipe_max_length(ModelConfig(name="no-such-org/no-such-model-xyz"), 100_000)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vertune.errors import RecipeError
+from vertune.errors import ModelNotFoundError, RecipeError
 from vertune.models.loading import load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.recipe import ModelConfig
@@ -69,5 +69,10 @@ def check_max_length(max_length: int, config: dict[str, Any], model_name: str = 
 
 
 def check_recipe_max_length(model: ModelConfig, max_length: int) -> None:
-    """`check_max_length` for a recipe's model: reads its config.json only."""
-    check_max_length(max_length, model_config(model), repr(model.name))
+    """`check_max_length` for a recipe's model: reads its config.json only. A model that cannot be found is
+    not this check's error (loading it says so; a finished run's stages do not need the base model)."""
+    try:
+        config = model_config(model)
+    except ModelNotFoundError:
+        return
+    check_max_length(max_length, config, repr(model.name))
