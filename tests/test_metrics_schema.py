@@ -163,8 +163,25 @@ def test_built_in_code_and_written(tmp_path: Path) -> None:
 
 
 def test_later_sections_have_room() -> None:
-    data = {**train_metrics(), "retention": {"old_task": 0.8}, "intervals": {"macro_f1": [0.7, 0.9]}}
+    data = {**train_metrics(), "retention": {"old_task": 0.8}}
     assert parse_metrics(data).retention == {"old_task": 0.8}
+
+
+def test_intervals_and_comparisons_are_typed() -> None:
+    test = {**train_metrics()["test"], "intervals": {"macro_f1": [0.7, 0.9]}}
+    comparison = {
+        "difference": 0.05,
+        "interval": [-0.01, 0.1],
+        "p_value": 0.2,
+        "verdict": "ties (difference within noise)",
+    }
+    metrics = parse_metrics({**train_metrics(), "test": test, "comparisons": {"tfidf_logreg": comparison}})
+    assert metrics.test is not None and metrics.test.intervals == {"macro_f1": [0.7, 0.9]}
+    assert metrics.comparisons is not None and metrics.comparisons["tfidf_logreg"].verdict.startswith("ties")
+    with pytest.raises(RunDirError, match="verdict"):
+        parse_metrics({**train_metrics(), "comparisons": {"x": {**comparison, "verdict": "wins"}}})
+    with pytest.raises(RunDirError, match="intervals"):
+        parse_metrics({**train_metrics(), "test": {**test, "intervals": {"macro_f1": [0.7]}}})
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ class VertuneError(Exception):
     """Base class of every error caused by the user's input (recipe, data, paths, options)."""
 
     def lines(self) -> list[str]:
-        return [str(self)]
+        """One printed line each (a message listing several problems, one a line, gives several)."""
+        return str(self).splitlines() or [type(self).__name__]
 
 
 class RecipeError(VertuneError):

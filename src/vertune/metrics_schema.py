@@ -9,7 +9,9 @@
      "data":        {split: statistics, "warnings": [...]}
      "vocabulary":  the vocabulary extension                        (train with model.extend_vocab)
      "compression": parent and compressed model side by side        (compress)
-     "retention", "intervals", "comparisons": free-form sections kept for later stages}
+     "comparisons": {baseline: difference, interval, p_value, verdict} on the headline metric (train)
+     "retention":   free-form, kept for continual learning}
+The test scores' `intervals` holds the 95% bootstrap interval of each headline metric (evaluate/intervals.py).
 
 Scores differ by task (accuracy / macro_f1 for classification, f1 / precision for NER, rmse / r2 for
 regression ...): `Scores` types the parts every report reads (examples, per_class, confusion_matrix,
@@ -24,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -83,6 +85,10 @@ class Scatter(BaseModel):
     predicted: list[float]
 
 
+# [low, high] of a 95% interval
+Interval = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+
 class Scores(BaseModel):
     """A task's scores on one split. Metric numbers (accuracy, macro_f1, f1, rmse, ...) are extra keys."""
 
@@ -90,6 +96,7 @@ class Scores(BaseModel):
     __pydantic_extra__: dict[str, Number | None] = Field(init=False)
 
     examples: int | None = None
+    intervals: dict[str, Interval] | None = None  # metric: 95% bootstrap interval over the rows
     per_class: dict[str, ClassScores] | None = None
     confusion_matrix: ConfusionMatrix | None = None
     scatter: Scatter | None = None
@@ -204,6 +211,17 @@ class CompressionStats(_Open):
     machine: dict[str, Any] = Field(default_factory=dict)
 
 
+class Comparison(BaseModel):
+    """The fine-tuned model against one baseline on the test rows (evaluate/intervals.compare)."""
+
+    metric: str | None = None
+    difference: float  # model minus baseline
+    interval: Interval  # paired bootstrap 95% interval of the difference
+    p_value: float = Field(ge=0, le=1)
+    verdict: Literal["beats", "ties (difference within noise)", "loses"]
+    test: str | None = None  # "paired bootstrap" or "mcnemar"
+
+
 class RunMetrics(BaseModel):
     """The whole metrics.json. Written as {"schema": 1, ...}; unknown top-level keys are an error."""
 
@@ -220,10 +238,9 @@ class RunMetrics(BaseModel):
     data: DataStats | None = None
     vocabulary: VocabularyStats | None = None
     compression: CompressionStats | None = None
-    # Sections that later stages fill (continual learning, confidence intervals); free-form until then.
+    comparisons: dict[str, Comparison] | None = None
+    # Filled by a later stage (continual learning); free-form until then.
     retention: dict[str, Any] | None = None
-    intervals: dict[str, Any] | None = None
-    comparisons: dict[str, Any] | None = None
 
     def scores(self, split: str) -> Scores | None:
         """The scores of "test" or "validation"."""

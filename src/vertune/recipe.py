@@ -246,6 +246,14 @@ class Recipe(StrictModel):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML parser error in one line: what is wrong and where (the parser's own text spans lines)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}"
+
+
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     """Read, override and validate a recipe file. Relative data paths are relative to the recipe file."""
     path = Path(path)
@@ -254,7 +262,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise RecipeError(f"{path}: not valid YAML: {exc}") from None
+        raise RecipeError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
     except UnicodeDecodeError:
         raise RecipeError(f"{path}: not UTF-8 text; save the recipe as UTF-8") from None
     if not isinstance(raw, dict):

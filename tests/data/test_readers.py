@@ -68,3 +68,10 @@ def test_empty_missing_and_unsupported_files(tmp_path):
     xlsx.write_bytes(b"PK")
     with pytest.raises(DataError, match=r"unsupported file type '\.xlsx'"):
         read_table(xlsx)
+
+
+def test_a_repeated_column_name_is_refused(tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("text,text,label\na,b,pos\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"twice.csv:1: column 'text' appears 2 times in the header"):
+        read_table(path)

@@ -10,6 +10,7 @@ from vertune.data.readers import Table, read_table
 from vertune.data.split import split_indices
 from vertune.data.validate import DataReport
 from vertune.errors import DataError
+from vertune.models.limits import check_recipe_max_length
 from vertune.recipe import Recipe
 from vertune.tasks.base import Examples, Task
 
@@ -48,7 +49,9 @@ def prepare_splits(
     count_tokens: Callable[[list[str]], list[int]] | None = None,
     on_warnings: Callable[[DataReport], None] | None = None,
 ) -> Splits:
-    """Validate the files (warnings go to `on_warnings`, errors raise) and split what is not given."""
+    """Validate the files (warnings go to `on_warnings`, errors raise) and split what is not given.
+    First of all, a `training.max_length` longer than the model's positions is refused."""
+    check_recipe_max_length(recipe.model, recipe.training.max_length)
     tables = read_files({role: getattr(recipe.data, role) for role in ("train", "validation", "test")})
     report = task.validate(tables, recipe.data, count_tokens, recipe.training.max_length)
     if on_warnings is not None:

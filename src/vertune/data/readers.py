@@ -89,6 +89,18 @@ def _read_delimited(path: Path, text: str, kind: str) -> Table:
             [Problem(str(path), None, "the file is empty", "add a header row and data rows")]
         ) from None
     header = [name.strip() for name in header]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise DataError(
+            [
+                Problem(
+                    str(path),
+                    1,
+                    f"column {repeated[0]!r} appears {header.count(repeated[0])} times in the header",
+                    "give every column its own name",
+                )
+            ]
+        )
     values: dict[str, list[Any]] = {name: [] for name in header}
     lines: list[int] = []
     problems: list[Problem] = []

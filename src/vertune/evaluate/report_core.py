@@ -62,7 +62,8 @@ def _test_value(metrics: RunMetrics, metric: str) -> float | None:
 
 
 def verdict(metrics: RunMetrics) -> str:
-    """One line: does the fine-tuned model beat the best baseline on the test set, by how many points."""
+    """One line: does the fine-tuned model beat the best baseline on the test set, by how many points. With
+    a comparison of that baseline in metrics.json, its verdict (beats / ties / loses, with the interval)."""
     metric = selection_metric(metrics)
     name = metric_name(metric)
     ours = _test_value(metrics, metric)
@@ -75,6 +76,11 @@ def verdict(metrics: RunMetrics) -> str:
         return f"Fine-tuned test {name} is {ours:.4f}; no baseline was run to compare it with."
     lower = lower_is_better(metric)
     best = (min if lower else max)(baselines, key=lambda baseline: baselines[baseline])
+    comparison = (metrics.comparisons or {}).get(best)
+    if comparison is not None and comparison.metric in (None, metric):
+        from vertune.evaluate.report_intervals import comparison_sentence
+
+        return comparison_sentence(best, comparison)
     difference = ours - baselines[best]
     gained = f"{_gain(ours, baselines[best], metric)} (test {name} {ours:.4f} vs {baselines[best]:.4f})"
     if round((-difference if lower else difference) * 100, 1) > 0:
