@@ -463,14 +463,32 @@ def _print_summary(metrics: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    # typer bundles its own copy of click; these are the parser's exceptions in that copy.
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     _quiet_libraries()
     try:
-        app()
+        code = app(standalone_mode=False)
     except VertuneError as exc:
-        for line in exc.lines():
-            err.print(f"error: {line}", style="red", markup=False, highlight=False)
+        _errors(exc.lines())
         sys.exit(2)
+    except NoArgsIsHelpError as exc:  # a bare `vertune` or `vertune data`: the help, as always
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ClickException as exc:  # an unknown flag, a missing argument, a value of the wrong type
+        _errors([f"{exc.format_message()} (see --help)"])
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _errors(["aborted"])
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)  # --help ends with 0
+
+
+def _errors(lines: list[str]) -> None:
+    """User errors: one line each, never a traceback."""
+    for line in lines:
+        err.print(f"error: {line}", style="red", markup=False, highlight=False)
 
 
 def _quiet_libraries() -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from vertune.data.readers import Table, read_table
 from vertune.data.validate import DataReport
-from vertune.errors import DataError, ModelNotFoundError, VertuneError
+from vertune.errors import DataError, ModelNotFoundError, RecipeError, VertuneError
 from vertune.events import Info, Subscriber
 from vertune.recipe import DataConfig, ModelConfig
 from vertune.run import write_text_atomic
@@ -32,13 +34,14 @@ def check_files(
     """The files' problems as a DataReport (warnings also as DataProblem events); with a model, token
     lengths and the [UNK] share before and after `extend_vocab`."""
     from vertune.data.prepare import read_files
-    from vertune.tasks import get_task
+    from vertune.tasks import get_task, task_spec
 
+    task_spec(task_name)  # an unknown task is refused before any file is read
     try:
         tables = read_files({"train": train, **others})
     except DataError as exc:
         return DataReport(exc.problems)
-    data = DataConfig.model_validate(
+    data = data_config(
         {
             "train": Path(train),
             "text_column": text_column,
@@ -92,9 +95,7 @@ def repair_tags(path: str | Path, output: str | Path, tag_scheme: str, text_colu
     from vertune.tasks.ner_data import TOKENS, read_rows, repaired_tags
 
     table = read_table(path)
-    data = DataConfig.model_validate(
-        {"train": Path(path), "text_column": text_column, "tag_scheme": tag_scheme}
-    )
+    data = data_config({"train": Path(path), "text_column": text_column, "tag_scheme": tag_scheme})
     rows = read_rows(table, data)
     errors = [p for p in rows.problems if p.severity == "error"]
     if errors:
@@ -110,3 +111,17 @@ def repair_tags(path: str | Path, output: str | Path, tag_scheme: str, text_colu
         raise VertuneError(f"{output}: unsupported output type; use .conll, .bio, .iob or .jsonl")
     write_text_atomic(Path(output), writers[suffix](fixed))
     return changed
+
+
+def data_config(options: dict[str, Any]) -> DataConfig:
+    """The `data` options given as command-line flags, checked as the recipe checks them (one line each)."""
+    try:
+        return DataConfig.model_validate(options)
+    except ValidationError as exc:
+        problems = [f"{flag(e['loc'])} {e['input']!r}: {e['msg']}" for e in exc.errors()]
+        raise RecipeError("; ".join(problems)) from None
+
+
+def flag(location: tuple[str | int, ...]) -> str:
+    """A data option's command-line flag: ("tag_scheme",) -> --tag-scheme."""
+    return "--" + "-".join(str(part) for part in location).replace("_", "-")

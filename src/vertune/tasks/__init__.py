@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from vertune.errors import RecipeError
+
 if TYPE_CHECKING:
     from vertune.recipe import DataConfig
     from vertune.tasks.base import Task
@@ -117,14 +119,30 @@ register_task(TaskSpec("ner", "vertune.tasks.ner:NerTask", NER))
 TASK_NAMES = tuple(TASKS)
 
 
+def task_spec(name: str) -> TaskSpec:
+    """The registered task `name`; a one-line RecipeError naming the known tasks otherwise."""
+    if name not in TASKS:
+        raise RecipeError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)}")
+    return TASKS[name]
+
+
 def task_info(name: str, data: DataConfig | None = None) -> TaskInfo:
     """The task's metrics and baselines as the recipe's `data` options set it up, without building it."""
-    return TASKS[name].info_for(data)
+    return task_spec(name).info_for(data)
 
 
 def get_task(name: str, data: DataConfig | None = None) -> Task:
     """The task `name`, set up by the recipe's data options (columns, long texts, pair target, ...)."""
-    return TASKS[name].build(data)
+    return task_spec(name).build(data)
 
 
-__all__ = ["TASKS", "TASK_NAMES", "TaskInfo", "TaskSpec", "get_task", "register_task", "task_info"]
+__all__ = [
+    "TASKS",
+    "TASK_NAMES",
+    "TaskInfo",
+    "TaskSpec",
+    "get_task",
+    "register_task",
+    "task_info",
+    "task_spec",
+]
