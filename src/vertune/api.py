@@ -604,3 +604,50 @@ def serve(
         **options,
     )
     run_server(config, host=host, port=port, workers=workers)
+
+
+def redact_file(
+    path: str | Path,
+    output: str | Path,
+    types: str | Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+    phone_region: str | None = None,
+    quiet: bool = True,
+) -> Any:
+    """Write a copy of a csv / tsv / jsonl / CoNLL file with personal data replaced by typed placeholders
+    (`vertune data redact`); returns the `PiiReport` (counts per type, example lines; never the values)."""
+    from vertune.data import pii, pii_files
+
+    redactor = pii.Redactor(pii.parse_types(types), _phone_region(phone_region))
+    return pii_files.redact_file(path, output, redactor, columns, quiet=quiet)
+
+
+def scan_pii(
+    files: dict[str, str | Path | None],
+    types: str | Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+    phone_region: str | None = None,
+    quiet: bool = True,
+) -> dict[str, Any]:
+    """Personal data in each given file (`vertune data check --pii`): role -> `PiiReport`."""
+    from vertune.data import pii, pii_files
+
+    redactor = pii.Redactor(pii.parse_types(types), _phone_region(phone_region))
+    return {
+        role: pii_files.scan_file(path, redactor, columns, quiet=quiet)
+        for role, path in files.items()
+        if path is not None
+    }
+
+
+def _phone_region(region: str | None) -> str | None:
+    from pydantic import ValidationError
+
+    from vertune.recipe import DataConfig
+
+    try:
+        return DataConfig(train=Path("."), redact_phone_region=region).redact_phone_region
+    except ValidationError:
+        raise VertuneError(
+            f"--phone-region {region}: unknown region; use a code such as US, GB, CN"
+        ) from None

@@ -353,15 +353,20 @@ def data_check(
         bool, typer.Option(help="ner: write the training file with invalid tag sequences repaired.")
     ] = False,
     output: Annotated[Path | None, typer.Option(help="With --fix: where to write the repaired file.")] = None,
+    pii: Annotated[
+        bool, typer.Option("--pii", help="Also count personal data per type (line numbers, never values).")
+    ] = False,
 ) -> None:
     """Report row-level problems: missing columns, empty values, rare or unseen labels, duplicates, leakage,
     invalid tags; and the share of tokens the model reads as [UNK]."""
     from vertune import api
 
+    phone_region: str | None = None
     if recipe is not None:
         from vertune.recipe import load_recipe
 
         r = load_recipe(recipe)
+        phone_region = r.data.redact_phone_region
         train, validation, test, task = r.data.train, r.data.validation, r.data.test, r.task
         text_column, label_column, tag_scheme = r.data.text_column, r.data.label_column, r.data.tag_scheme
         model, max_length = r.model.name, r.training.max_length
@@ -387,10 +392,44 @@ def data_check(
     for role, stats in report.stats.items():
         out.print(_check_line(role, stats), markup=False, highlight=False)
     report.raise_errors()
+    if pii:
+        scans = api.scan_pii(
+            {"train": train, "validation": validation, "test": test}, phone_region=phone_region
+        )
+        for role, scan in scans.items():
+            out.print(f"{role}: personal data: {scan.summary()}", markup=False, highlight=False)
     if fix and output is not None:
         changed = api.fix_tags(train, output, tag_scheme, text_column)
         out.print(f"wrote {output}: {changed} sentences repaired", markup=False, highlight=False)
     out.print(f"ok: no errors ({len(report.warnings)} warnings)", markup=False, highlight=False)
+
+
+@data_app.command("redact")
+def data_redact(
+    file: Annotated[Path, typer.Argument(help="A csv, tsv, jsonl or CoNLL file.")],
+    output: Annotated[Path, typer.Option(help="Where to write the redacted copy (same format).")],
+    types: Annotated[
+        str, typer.Option(help="Comma-separated: email, phone, id_card, bank_card, ip, url, iban, or all.")
+    ] = "all",
+    columns: Annotated[
+        str | None, typer.Option(help="Comma-separated columns to redact (default: every column).")
+    ] = None,
+    phone_region: Annotated[
+        str | None, typer.Option(help="Also national-format phone numbers of this region (US, GB, ...).")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Write a copy of a file with personal data replaced by typed placeholders (<PHONE_1>, <EMAIL_1>, ...),
+    the same value with the same placeholder within a row; prints the counts per type."""
+    from vertune import api
+
+    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    scan = api.redact_file(file, output, types, chosen, phone_region, quiet=quiet)
+    out.print(
+        f"wrote {output}: {scan.rows} rows, {scan.rows_with_pii} with personal data; {scan.summary()}",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _check_line(role: str, stats: dict[str, Any]) -> str:

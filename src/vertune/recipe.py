@@ -73,6 +73,33 @@ class DataConfig(StrictModel):
     tag_scheme: Literal["auto", "BIO", "IOB2", "BIOES", "BMES"] = Field(
         default="auto", description="ner: the files' tag scheme; auto = from the prefixes used"
     )
+    # personal data (vertune.data.pii): replaced by typed placeholders before tokenisation, in training and
+    # in predict / serve of a run trained with it
+    redact: list[str] = Field(
+        default_factory=list,
+        description="PII types to redact: email, phone, id_card, bank_card, ip, url, iban; [] = none",
+    )
+    redact_phone_region: str | None = Field(
+        default=None,
+        description="also find phone numbers in this region's national format (US, GB, ...); null = "
+        "international (+CC ...) numbers and Chinese mobiles only",
+    )
+
+    @field_validator("redact")
+    @classmethod
+    def _known_pii_types(cls, types: list[str]) -> list[str]:
+        from vertune.data.pii import PII_TYPES
+
+        return [_known(name, PII_TYPES, "PII type") for name in types]
+
+    @field_validator("redact_phone_region")
+    @classmethod
+    def _known_region(cls, region: str | None) -> str | None:
+        if region is None:
+            return None
+        import phonenumbers
+
+        return _known(region.upper(), sorted(phonenumbers.SUPPORTED_REGIONS), "phone region")
 
 
 class FreezeOptions(StrictModel):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from vertune.data.pii import redact_splits
 from vertune.data.readers import Table, read_table
 from vertune.data.split import split_indices
 from vertune.data.validate import DataReport
@@ -55,6 +56,9 @@ def prepare_splits(
         on_warnings(report)
     report.raise_errors()
     examples = {role: task.examples(table, recipe.data) for role, table in tables.items()}
+    redacted = redact_splits(examples.values(), recipe.task, recipe.data)
+    if redacted:
+        report.stats.setdefault("train", {})["redacted"] = dict(redacted)
     train = examples["train"]
     labels = task.labels(train)  # before splitting, so a rare class split away from train keeps its id
     seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
