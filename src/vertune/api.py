@@ -651,3 +651,31 @@ def _phone_region(region: str | None) -> str | None:
         raise VertuneError(
             f"--phone-region {region}: unknown region; use a code such as US, GB, CN"
         ) from None
+
+
+def audit(
+    recipe: Recipe | str | Path,
+    overrides: Sequence[str] = (),
+    output: str | Path | None = None,
+    folds: int = 5,
+    notify: Notify = _log,
+) -> Any:
+    """Suspect labels (cleanlab on K-fold out-of-sample TF-IDF + logistic probabilities) and near-duplicate
+    pairs of a recipe's data (`vertune data audit`); writes issues.csv and duplicates.csv beside `output`.
+    Returns an `AuditResult`; rows are only reported, never dropped."""
+    from vertune.data import audit as audit_data
+
+    if folds < 2:
+        raise VertuneError(f"--folds {folds}: use at least 2 folds")
+    if not isinstance(recipe, Recipe):
+        recipe = load_recipe(recipe, list(overrides))
+    issues_path = Path(output) if output is not None else Path(f"{recipe.output}-audit") / "issues.csv"
+    if issues_path.suffix.lower() != ".csv":
+        raise VertuneError(f"{issues_path}: the audit writes CSV; give a path ending in .csv")
+    seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
+    result = audit_data.audit_rows(audit_data.recipe_rows(recipe), folds, seed, notify)
+    duplicates_path = issues_path.with_name(issues_path.stem + "-duplicates.csv")
+    audit_data.write_csv(issues_path, audit_data.ISSUE_COLUMNS, result.issues)
+    audit_data.write_csv(duplicates_path, audit_data.DUPLICATE_COLUMNS, result.duplicates)
+    result.files = {"issues": issues_path, "duplicates": duplicates_path}
+    return result

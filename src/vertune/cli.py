@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -430,6 +431,55 @@ def data_redact(
         markup=False,
         highlight=False,
     )
+
+
+@data_app.command("audit")
+def data_audit(
+    recipe: Annotated[Path, typer.Argument(help="The recipe YAML (its files, split seed and groups).")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="The ranked issues CSV (default: <output>-audit/issues.csv); duplicates beside it."
+        ),
+    ] = None,
+    folds: Annotated[int, typer.Option(help="Folds for the out-of-sample probabilities.")] = 5,
+    top: Annotated[int, typer.Option(help="Issues to show here.")] = 5,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a recipe key: --set data.group_column=patient")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Find suspect labels (cleanlab, K-fold TF-IDF + logistic regression) and near-duplicate texts within
+    and across splits; writes a ranked CSV to fix by hand. Nothing is dropped."""
+    from vertune import api
+
+    result = api.audit(recipe, set_ or [], output, folds, notify=_say(quiet))
+    total = sum(result.rows.values())
+    per_split = result.issues_per_split()
+    out.print(
+        f"label issues: {len(result.issues)} of {total} rows ({len(result.issues) / total:.1%}); "
+        + ", ".join(f"{role} {per_split.get(role, 0)} of {n}" for role, n in result.rows.items()),
+        markup=False,
+        highlight=False,
+    )
+    for issue in result.issues[:top]:
+        text = " ".join(issue["text"].split())
+        out.print(
+            f"  {issue['file']}:{issue['line']} ({issue['split']}): {issue['given']} -> {issue['suggested']} "
+            f"(quality {issue['label_quality']:.3f}) {text[:80]}{'...' if len(text) > 80 else ''}",
+            markup=False,
+            highlight=False,
+        )
+    kinds = Counter((d["where"], d["same_label"]) for d in result.duplicates)
+    out.print(
+        f"near-duplicates: {kinds[('within', True)] + kinds[('within', False)]} pairs within a split, "
+        f"{kinds[('across', True)] + kinds[('across', False)]} across splits; "
+        f"{kinds[('within', False)] + kinds[('across', False)]} with different labels",
+        markup=False,
+        highlight=False,
+    )
+    out.print(f"issues: {result.files['issues']}", markup=False, highlight=False)
+    out.print(f"duplicates: {result.files['duplicates']}", markup=False, highlight=False)
 
 
 def _check_line(role: str, stats: dict[str, Any]) -> str:

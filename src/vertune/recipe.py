@@ -85,6 +85,12 @@ class DataConfig(StrictModel):
         "international (+CC ...) numbers and Chinese mobiles only",
     )
 
+    group_column: str | None = Field(
+        default=None,
+        description="rows sharing this column's value (customer, patient, document) stay on one side of "
+        "the train / validation / test split and of the audit's folds; null = rows split one by one",
+    )
+
     @field_validator("redact")
     @classmethod
     def _known_pii_types(cls, types: list[str]) -> list[str]:

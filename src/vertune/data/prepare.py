@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vertune.data.pii import redact_splits
 from vertune.data.readers import Table, read_table
-from vertune.data.split import split_indices
+from vertune.data.split import group_lookup, groups_of, split_indices
 from vertune.data.validate import DataReport
 from vertune.errors import DataError
 from vertune.recipe import Recipe
@@ -63,15 +63,26 @@ def prepare_splits(
     labels = task.labels(train)  # before splitting, so a rare class split away from train keeps its id
     seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
     test = examples.get("test")
+    groups = group_lookup(tables["train"], recipe.data.group_column)
     if test is None:
         rest, held = split_indices(
-            task.stratify_key(train), recipe.data.test_size, seed, train.source, "test"
+            task.stratify_key(train),
+            recipe.data.test_size,
+            seed,
+            train.source,
+            "test",
+            groups=groups_of(groups, train.lines),
         )
         train, test = train.select(rest), train.select(held)
     validation = examples.get("validation")
     if validation is None:
         rest, held = split_indices(
-            task.stratify_key(train), recipe.data.validation_size, seed, train.source, "validation"
+            task.stratify_key(train),
+            recipe.data.validation_size,
+            seed,
+            train.source,
+            "validation",
+            groups=groups_of(groups, train.lines),
         )
         train, validation = train.select(rest), train.select(held)
     return Splits(train, validation, test, labels, report)

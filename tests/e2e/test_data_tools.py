@@ -1,6 +1,6 @@
 import pytest
 
-from helpers import fails_cleanly, vertune
+from helpers import fails_cleanly, vertune, write_recipe
 
 pytestmark = pytest.mark.e2e
 
@@ -29,3 +29,13 @@ def test_redact_a_file_then_check_it(tmp_path):
         vertune("data", "redact", str(source), "--output", str(target), "--types", "phones"),
         "unknown PII type 'phones'",
     )
+
+
+def test_audit_prints_a_summary_and_writes_the_ranked_csv(tmp_path):
+    recipe = write_recipe(tmp_path)
+    result = vertune("data", "audit", str(recipe), "--output", str(tmp_path / "issues.csv"), "--folds", "3")
+    assert result.returncode == 0, result.stderr
+    assert "label issues: " in result.stdout and "); train " in result.stdout
+    assert "near-duplicates: " in result.stdout
+    assert (tmp_path / "issues.csv").read_text(encoding="utf-8").startswith("rank,split,file,line,text,given")
+    fails_cleanly(vertune("data", "audit", str(recipe), "--folds", "0"), "--folds 0: use at least 2 folds")
