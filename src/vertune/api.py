@@ -460,6 +460,9 @@ def _resolve_task_defaults(recipe: Recipe, task: Any) -> None:
     _check_metric(recipe.training.metric_for_best, task)
     if recipe.evaluation.baselines is None:
         recipe.evaluation.baselines = list(task.baselines)
+    from vertune.train.imbalance import check_task
+
+    check_task(recipe.training, task)  # class weights / focal loss / balanced sampler: single-label classes
     if recipe.training.head_init == "linear_probe" and (
         not hasattr(task, "target_ids") or recipe.data.long_text == "chunk"
     ):

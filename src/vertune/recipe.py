@@ -226,6 +226,25 @@ class TrainingConfig(StrictModel):
     deepspeed: str | dict[str, Any] | None = Field(
         default=None, description="a DeepSpeed JSON config (path or mapping); needs `pip install deepspeed`"
     )
+    # class imbalance (vertune.train.imbalance): single-label classes (classification, pair class)
+    class_weights: Literal["none", "balanced"] | dict[str, float] = Field(
+        default="none",
+        description="weighted loss: none, balanced (n / (classes * rows of the class)) or {label: weight}",
+    )
+    loss: Literal["cross_entropy", "focal"] = Field(
+        default="cross_entropy", description="focal: cross-entropy scaled by (1 - p_true)^focal_gamma"
+    )
+    focal_gamma: float = Field(default=2.0, ge=0, description="loss focal: how much easy rows are discounted")
+    sampler: Literal["uniform", "balanced"] = Field(
+        default="uniform", description="balanced: draw rows at 1 / rows of their class (with replacement)"
+    )
+
+    @field_validator("class_weights")
+    @classmethod
+    def _positive_weights(cls, weights: str | dict[str, float]) -> str | dict[str, float]:
+        if isinstance(weights, dict) and any(w <= 0 for w in weights.values()):
+            raise ValueError("class weights must be above 0")
+        return weights
 
 
 Baseline = Literal["tfidf_logreg", "tfidf_ridge", "linear_probe", "most_frequent_tag"]
