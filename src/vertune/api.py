@@ -682,3 +682,31 @@ def audit(
     audit_data.write_csv(duplicates_path, audit_data.DUPLICATE_COLUMNS, result.duplicates)
     result.files = {"issues": issues_path, "duplicates": duplicates_path}
     return result
+
+
+def select(
+    run_path: str | Path,
+    pool: str | Path,
+    k: int,
+    strategy: str = "entropy",
+    output: str | Path | None = None,
+    text_column: str | None = None,
+    text_pair_column: str | None = None,
+    seed: int = 0,
+    quiet: bool = True,
+    notify: Notify = _log,
+) -> Any:
+    """Rank unlabelled rows for labelling with a trained run (`vertune select`): entropy, margin,
+    least_confidence, coreset (k-center on the run's embeddings), hybrid or random; near-duplicates of the
+    training rows are skipped. Writes the k rows, best first, to `output` (csv / tsv / jsonl) when given;
+    returns the `Selection`."""
+    from vertune.active.select import select_file
+
+    if output is not None and Path(output).suffix.lower() not in (".csv", ".tsv", ".jsonl"):
+        raise VertuneError(f"{output}: unsupported output type; use one of .csv, .tsv, .jsonl")
+    frame, selection = select_file(
+        run_path, pool, k, strategy, text_column, text_pair_column, seed=seed, quiet=quiet, notify=notify
+    )
+    if output is not None:
+        _write_frame(frame, Path(output))
+    return selection

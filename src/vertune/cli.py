@@ -497,6 +497,39 @@ def _check_line(role: str, stats: dict[str, Any]) -> str:
 
 
 @app.command()
+def select(
+    run: Annotated[Path, typer.Argument(help="A trained run directory.")],
+    pool: Annotated[Path, typer.Option(help="Unlabelled rows (csv, tsv, jsonl, parquet).")],
+    k: Annotated[int, typer.Option("--k", help="How many rows to pick for labelling.")],
+    output: Annotated[Path, typer.Option(help="Where to write the rows to label (csv, tsv, jsonl).")],
+    strategy: Annotated[
+        str, typer.Option(help="entropy, margin, least_confidence, coreset, hybrid or random.")
+    ] = "entropy",
+    text_column: Annotated[str | None, typer.Option(help="Default: the recipe's.")] = None,
+    text_pair_column: Annotated[str | None, typer.Option(help="A pair run's second column.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the random strategy.")] = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Pick the k unlabelled rows worth labelling next (uncertainty, diversity or both), skipping
+    near-duplicates of the training rows; writes them best first with an empty label column."""
+    from vertune import api
+
+    selection = api.select(
+        run, pool, k, strategy, output, text_column, text_pair_column, seed, quiet=quiet, notify=_say(quiet)
+    )
+    skipped = (
+        f", {selection.skipped_duplicates} pool rows skipped as repeats"
+        if selection.skipped_duplicates
+        else ""
+    )
+    out.print(
+        f"wrote {len(selection.rows)} rows to label ({strategy}) to {output}{skipped}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
 def models() -> None:
     """List the builtin model aliases (weights shipped in registry packages, usable offline)."""
     from vertune.models import BUILTIN_MODELS
