@@ -40,6 +40,14 @@ class ModelConfig(StrictModel):
     )
 
 
+class AugmentOptions(StrictModel):
+    method: Literal["eda"] = Field(
+        default="eda", description="eda: random swap / deletion / insertion of the text's own words"
+    )
+    factor: float = Field(default=1.0, gt=0, le=10, description="augmented copies per training row")
+    alpha: float = Field(default=0.1, gt=0, le=0.5, description="share of each text's words changed")
+
+
 class DataConfig(StrictModel):
     train: Path
     validation: Path | None = None
@@ -89,6 +97,10 @@ class DataConfig(StrictModel):
         default=None,
         description="rows sharing this column's value (customer, patient, document) stay on one side of "
         "the train / validation / test split and of the audit's folds; null = rows split one by one",
+    )
+
+    augment: AugmentOptions | None = Field(
+        default=None, description="augment the training rows (never validation / test); null = off"
     )
 
     @field_validator("redact")

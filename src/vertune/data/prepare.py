@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from vertune.data.augment import augment_train
 from vertune.data.pii import redact_splits
 from vertune.data.readers import Table, read_table
 from vertune.data.split import group_lookup, groups_of, split_indices
@@ -85,4 +86,5 @@ def prepare_splits(
             groups=groups_of(groups, train.lines),
         )
         train, validation = train.select(rest), train.select(held)
+    train = augment_train(train, recipe.data.augment, recipe.task, seed)  # training rows only
     return Splits(train, validation, test, labels, report)
