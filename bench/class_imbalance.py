@@ -49,8 +49,9 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="vertune-imbalance-"))
     results: dict[str, list[dict[str, float]]] = {}
-    for config in args.configs.split(","):
-        for seed in range(args.seeds):
+    # seed-major: an interrupted run still has every setting at the first seeds
+    for seed in range(args.seeds):
+        for config in args.configs.split(","):
             load = os.getloadavg()[0]
             recipe = {
                 "model": "minilm",
