@@ -252,3 +252,108 @@ def serve(
         **options,
     )
     run_server(config, host=host, port=port, workers=workers)
+
+
+def redact_file(
+    path: str | Path,
+    output: str | Path,
+    types: str | Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+    phone_region: str | None = None,
+    quiet: bool = True,
+) -> Any:
+    """Write a copy of a csv / tsv / jsonl / CoNLL file with personal data replaced by typed placeholders
+    (`vertune data redact`); returns the `PiiReport` (counts per type, example lines; never the values)."""
+    from vertune.data import pii, pii_files
+
+    redactor = pii.Redactor(pii.parse_types(types), _phone_region(phone_region))
+    return pii_files.redact_file(path, output, redactor, columns, quiet=quiet)
+
+
+def scan_pii(
+    files: dict[str, str | Path | None],
+    types: str | Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+    phone_region: str | None = None,
+    quiet: bool = True,
+) -> dict[str, Any]:
+    """Personal data in each given file (`vertune data check --pii`): role -> `PiiReport`."""
+    from vertune.data import pii, pii_files
+
+    redactor = pii.Redactor(pii.parse_types(types), _phone_region(phone_region))
+    return {
+        role: pii_files.scan_file(path, redactor, columns, quiet=quiet)
+        for role, path in files.items()
+        if path is not None
+    }
+
+
+def _phone_region(region: str | None) -> str | None:
+    from pydantic import ValidationError
+
+    from vertune.recipe import DataConfig
+
+    try:
+        return DataConfig(train=Path("."), redact_phone_region=region).redact_phone_region
+    except ValidationError:
+        raise VertuneError(
+            f"--phone-region {region}: unknown region; use a code such as US, GB, CN"
+        ) from None
+
+
+def audit(
+    recipe: Recipe | str | Path,
+    overrides: Sequence[str] = (),
+    output: str | Path | None = None,
+    folds: int = 5,
+    on_event: Subscriber = log_event,
+) -> Any:
+    """Suspect labels (cleanlab on K-fold out-of-sample TF-IDF + logistic probabilities) and near-duplicate
+    pairs of a recipe's data (`vertune data audit`); writes issues.csv and duplicates.csv beside `output`.
+    Returns an `AuditResult`; rows are only reported, never dropped."""
+    from vertune.data import audit as audit_data
+
+    if folds < 2:
+        raise VertuneError(f"--folds {folds}: use at least 2 folds")
+    if not isinstance(recipe, Recipe):
+        recipe = load_recipe(recipe, list(overrides))
+    issues_path = Path(output) if output is not None else Path(f"{recipe.output}-audit") / "issues.csv"
+    if issues_path.suffix.lower() != ".csv":
+        raise VertuneError(f"{issues_path}: the audit writes CSV; give a path ending in .csv")
+    seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
+    result = audit_data.audit_rows(audit_data.recipe_rows(recipe), folds, seed, on_event)
+    duplicates_path = issues_path.with_name(issues_path.stem + "-duplicates.csv")
+    audit_data.write_csv(issues_path, audit_data.ISSUE_COLUMNS, result.issues)
+    audit_data.write_csv(duplicates_path, audit_data.DUPLICATE_COLUMNS, result.duplicates)
+    result.files = {"issues": issues_path, "duplicates": duplicates_path}
+    return result
+
+
+def select(
+    run_path: str | Path,
+    pool: str | Path,
+    k: int,
+    strategy: str = "entropy",
+    output: str | Path | None = None,
+    text_column: str | None = None,
+    text_pair_column: str | None = None,
+    seed: int = 0,
+    quiet: bool = True,
+    on_event: Subscriber = log_event,
+) -> Any:
+    """Rank unlabelled rows for labelling with a trained run (`vertune select`): entropy, margin,
+    least_confidence, coreset (k-center on the run's embeddings), hybrid or random; near-duplicates of the
+    training rows are skipped. Writes the k rows, best first, to `output` (csv / tsv / jsonl) when given;
+    returns the `Selection`."""
+    from vertune.active.select import select_file
+
+    if output is not None and Path(output).suffix.lower() not in (".csv", ".tsv", ".jsonl"):
+        raise VertuneError(f"{output}: unsupported output type; use one of .csv, .tsv, .jsonl")
+    frame, selection = select_file(
+        run_path, pool, k, strategy, text_column, text_pair_column, seed=seed, quiet=quiet, on_event=on_event
+    )
+    if output is not None:
+        from vertune.data.writers import write_frame
+
+        write_frame(frame, Path(output))
+    return selection

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -366,15 +367,20 @@ def data_check(
         bool, typer.Option(help="ner: write the training file with invalid tag sequences repaired.")
     ] = False,
     output: Annotated[Path | None, typer.Option(help="With --fix: where to write the repaired file.")] = None,
+    pii: Annotated[
+        bool, typer.Option("--pii", help="Also count personal data per type (line numbers, never values).")
+    ] = False,
 ) -> None:
     """Report row-level problems: missing columns, empty values, rare or unseen labels, duplicates, leakage,
     invalid tags; and the share of tokens the model reads as [UNK]."""
     from vertune import api
 
+    phone_region: str | None = None
     if recipe is not None:
         from vertune.recipe import load_recipe
 
         r = load_recipe(recipe)
+        phone_region = r.data.redact_phone_region
         train, validation, test, task = r.data.train, r.data.validation, r.data.test, r.task
         text_column, label_column, tag_scheme = r.data.text_column, r.data.label_column, r.data.tag_scheme
         model, max_length = r.model.name, r.training.max_length
@@ -400,10 +406,93 @@ def data_check(
     for role, stats in report.stats.items():
         out.print(_check_line(role, stats), markup=False, highlight=False)
     report.raise_errors()
+    if pii:
+        scans = api.scan_pii(
+            {"train": train, "validation": validation, "test": test}, phone_region=phone_region
+        )
+        for role, scan in scans.items():
+            out.print(f"{role}: personal data: {scan.summary()}", markup=False, highlight=False)
     if fix and output is not None:
         changed = api.fix_tags(train, output, tag_scheme, text_column)
         out.print(f"wrote {output}: {changed} sentences repaired", markup=False, highlight=False)
     out.print(f"ok: no errors ({len(report.warnings)} warnings)", markup=False, highlight=False)
+
+
+@data_app.command("redact")
+def data_redact(
+    file: Annotated[Path, typer.Argument(help="A csv, tsv, jsonl or CoNLL file.")],
+    output: Annotated[Path, typer.Option(help="Where to write the redacted copy (same format).")],
+    types: Annotated[
+        str, typer.Option(help="Comma-separated: email, phone, id_card, bank_card, ip, url, iban, or all.")
+    ] = "all",
+    columns: Annotated[
+        str | None, typer.Option(help="Comma-separated columns to redact (default: every column).")
+    ] = None,
+    phone_region: Annotated[
+        str | None, typer.Option(help="Also national-format phone numbers of this region (US, GB, ...).")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Write a copy of a file with personal data replaced by typed placeholders (<PHONE_1>, <EMAIL_1>, ...),
+    the same value with the same placeholder within a row; prints the counts per type."""
+    from vertune import api
+
+    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    scan = api.redact_file(file, output, types, chosen, phone_region, quiet=quiet)
+    out.print(
+        f"wrote {output}: {scan.rows} rows, {scan.rows_with_pii} with personal data; {scan.summary()}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@data_app.command("audit")
+def data_audit(
+    recipe: Annotated[Path, typer.Argument(help="The recipe YAML (its files, split seed and groups).")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="The ranked issues CSV (default: <output>-audit/issues.csv); duplicates beside it."
+        ),
+    ] = None,
+    folds: Annotated[int, typer.Option(help="Folds for the out-of-sample probabilities.")] = 5,
+    top: Annotated[int, typer.Option(help="Issues to show here.")] = 5,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a recipe key: --set data.group_column=patient")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Find suspect labels (cleanlab, K-fold TF-IDF + logistic regression) and near-duplicate texts within
+    and across splits; writes a ranked CSV to fix by hand. Nothing is dropped."""
+    from vertune import api
+
+    result = api.audit(recipe, set_ or [], output, folds, on_event=_say(quiet))
+    total = sum(result.rows.values())
+    per_split = result.issues_per_split()
+    out.print(
+        f"label issues: {len(result.issues)} of {total} rows ({len(result.issues) / total:.1%}); "
+        + ", ".join(f"{role} {per_split.get(role, 0)} of {n}" for role, n in result.rows.items()),
+        markup=False,
+        highlight=False,
+    )
+    for issue in result.issues[:top]:
+        text = " ".join(issue["text"].split())
+        out.print(
+            f"  {issue['file']}:{issue['line']} ({issue['split']}): {issue['given']} -> {issue['suggested']} "
+            f"(quality {issue['label_quality']:.3f}) {text[:80]}{'...' if len(text) > 80 else ''}",
+            markup=False,
+            highlight=False,
+        )
+    kinds = Counter((d["where"], d["same_label"]) for d in result.duplicates)
+    out.print(
+        f"near-duplicates: {kinds[('within', True)] + kinds[('within', False)]} pairs within a split, "
+        f"{kinds[('across', True)] + kinds[('across', False)]} across splits; "
+        f"{kinds[('within', False)] + kinds[('across', False)]} with different labels",
+        markup=False,
+        highlight=False,
+    )
+    out.print(f"issues: {result.files['issues']}", markup=False, highlight=False)
+    out.print(f"duplicates: {result.files['duplicates']}", markup=False, highlight=False)
 
 
 def _check_line(role: str, stats: dict[str, Any]) -> str:
@@ -418,6 +507,39 @@ def _check_line(role: str, stats: dict[str, Any]) -> str:
             line += f" ({stats['unknown_after']['share']:.1%} after extending the vocabulary"
             line += f" by {stats['added_tokens']} tokens)" if "added_tokens" in stats else ")"
     return line
+
+
+@app.command()
+def select(
+    run: Annotated[Path, typer.Argument(help="A trained run directory.")],
+    pool: Annotated[Path, typer.Option(help="Unlabelled rows (csv, tsv, jsonl, parquet).")],
+    k: Annotated[int, typer.Option("--k", help="How many rows to pick for labelling.")],
+    output: Annotated[Path, typer.Option(help="Where to write the rows to label (csv, tsv, jsonl).")],
+    strategy: Annotated[
+        str, typer.Option(help="entropy, margin, least_confidence, coreset, hybrid or random.")
+    ] = "entropy",
+    text_column: Annotated[str | None, typer.Option(help="Default: the recipe's.")] = None,
+    text_pair_column: Annotated[str | None, typer.Option(help="A pair run's second column.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the random strategy.")] = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Pick the k unlabelled rows worth labelling next (uncertainty, diversity or both), skipping
+    near-duplicates of the training rows; writes them best first with an empty label column."""
+    from vertune import api
+
+    selection = api.select(
+        run, pool, k, strategy, output, text_column, text_pair_column, seed, quiet=quiet, on_event=_say(quiet)
+    )
+    skipped = (
+        f", {selection.skipped_duplicates} pool rows skipped as repeats"
+        if selection.skipped_duplicates
+        else ""
+    )
+    out.print(
+        f"wrote {len(selection.rows)} rows to label ({strategy}) to {output}{skipped}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()

@@ -41,6 +41,14 @@ class ModelConfig(StrictModel):
     )
 
 
+class AugmentOptions(StrictModel):
+    method: Literal["eda"] = Field(
+        default="eda", description="eda: random swap / deletion / insertion of the text's own words"
+    )
+    factor: float = Field(default=1.0, gt=0, le=10, description="augmented copies per training row")
+    alpha: float = Field(default=0.1, gt=0, le=0.5, description="share of each text's words changed")
+
+
 class DataConfig(StrictModel):
     train: Path
     validation: Path | None = None
@@ -74,6 +82,43 @@ class DataConfig(StrictModel):
     tag_scheme: TagScheme = Field(
         default="auto", description="ner: the files' tag scheme; auto = from the prefixes used"
     )
+    # personal data (vertune.data.pii): replaced by typed placeholders before tokenisation, in training and
+    # in predict / serve of a run trained with it
+    redact: list[str] = Field(
+        default_factory=list,
+        description="PII types to redact: email, phone, id_card, bank_card, ip, url, iban; [] = none",
+    )
+    redact_phone_region: str | None = Field(
+        default=None,
+        description="also find phone numbers in this region's national format (US, GB, ...); null = "
+        "international (+CC ...) numbers and Chinese mobiles only",
+    )
+
+    group_column: str | None = Field(
+        default=None,
+        description="rows sharing this column's value (customer, patient, document) stay on one side of "
+        "the train / validation / test split and of the audit's folds; null = rows split one by one",
+    )
+
+    augment: AugmentOptions | None = Field(
+        default=None, description="augment the training rows (never validation / test); null = off"
+    )
+
+    @field_validator("redact")
+    @classmethod
+    def _known_pii_types(cls, types: list[str]) -> list[str]:
+        from vertune.data.pii import PII_TYPES
+
+        return [_known(name, PII_TYPES, "PII type") for name in types]
+
+    @field_validator("redact_phone_region")
+    @classmethod
+    def _known_region(cls, region: str | None) -> str | None:
+        if region is None:
+            return None
+        import phonenumbers
+
+        return _known(region.upper(), sorted(phonenumbers.SUPPORTED_REGIONS), "phone region")
 
 
 class MethodConfigBase(StrictModel):
@@ -169,6 +214,25 @@ class TrainingConfig(StrictModel):
     deepspeed: str | dict[str, Any] | None = Field(
         default=None, description="a DeepSpeed JSON config (path or mapping); needs `pip install deepspeed`"
     )
+    # class imbalance (vertune.train.imbalance): single-label classes (classification, pair class)
+    class_weights: Literal["none", "balanced"] | dict[str, float] = Field(
+        default="none",
+        description="weighted loss: none, balanced (n / (classes * rows of the class)) or {label: weight}",
+    )
+    loss: Literal["cross_entropy", "focal"] = Field(
+        default="cross_entropy", description="focal: cross-entropy scaled by (1 - p_true)^focal_gamma"
+    )
+    focal_gamma: float = Field(default=2.0, ge=0, description="loss focal: how much easy rows are discounted")
+    sampler: Literal["uniform", "balanced"] = Field(
+        default="uniform", description="balanced: draw rows at 1 / rows of their class (with replacement)"
+    )
+
+    @field_validator("class_weights")
+    @classmethod
+    def _positive_weights(cls, weights: str | dict[str, float]) -> str | dict[str, float]:
+        if isinstance(weights, dict) and any(w <= 0 for w in weights.values()):
+            raise ValueError("class weights must be above 0")
+        return weights
 
 
 Baseline = Literal["tfidf_logreg", "tfidf_ridge", "linear_probe", "most_frequent_tag"]

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from vertune.data.augment import augment_train
+from vertune.data.pii import redact_splits
 from vertune.data.readers import Table, read_table
-from vertune.data.split import split_indices
+from vertune.data.split import group_lookup, groups_of, split_indices
 from vertune.data.validate import DataReport
 from vertune.errors import DataError
 from vertune.models.limits import check_recipe_max_length
@@ -58,19 +60,34 @@ def prepare_splits(
         on_warnings(report)
     report.raise_errors()
     examples = {role: task.examples(table, recipe.data) for role, table in tables.items()}
+    redacted = redact_splits(examples.values(), recipe.task, recipe.data)
+    if redacted:
+        report.stats.setdefault("train", {})["redacted"] = dict(redacted)
     train = examples["train"]
     labels = task.labels(train)  # before splitting, so a rare class split away from train keeps its id
     seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
     test = examples.get("test")
+    groups = group_lookup(tables["train"], recipe.data.group_column)
     if test is None:
         rest, held = split_indices(
-            task.stratify_key(train), recipe.data.test_size, seed, train.source, "test"
+            task.stratify_key(train),
+            recipe.data.test_size,
+            seed,
+            train.source,
+            "test",
+            groups=groups_of(groups, train.lines),
         )
         train, test = train.select(rest), train.select(held)
     validation = examples.get("validation")
     if validation is None:
         rest, held = split_indices(
-            task.stratify_key(train), recipe.data.validation_size, seed, train.source, "validation"
+            task.stratify_key(train),
+            recipe.data.validation_size,
+            seed,
+            train.source,
+            "validation",
+            groups=groups_of(groups, train.lines),
         )
         train, validation = train.select(rest), train.select(held)
+    train = augment_train(train, recipe.data.augment, recipe.task, seed)  # training rows only
     return Splits(train, validation, test, labels, report)

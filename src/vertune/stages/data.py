@@ -14,6 +14,7 @@ from vertune.events import DataProblem, Info, Subscriber
 from vertune.recipe import Baseline, Recipe
 from vertune.tasks import get_task
 from vertune.tasks.base import Examples, Task
+from vertune.train.imbalance import check_task as check_imbalance_options
 
 #: Encoded features per split role ("train", "validation", "test").
 Features = dict[str, list[dict[str, Any]]]
@@ -29,8 +30,9 @@ def resolve_task(recipe: Recipe) -> Task:
     check_metric(recipe.training.metric_for_best, task)
     if recipe.evaluation.baselines is None:
         recipe.evaluation.baselines = cast(list[Baseline], list(task.baselines))
+    check_imbalance_options(recipe.training, task)
     if recipe.training.head_init == "linear_probe" and (
-        not task.supports_linear_probe_init or recipe.data.long_text == "chunk"
+        not task.single_label or recipe.data.long_text == "chunk"
     ):
         raise RecipeError(
             "training.head_init: linear_probe works for classification of truncated texts only; "

@@ -90,8 +90,9 @@ class Task(Protocol):
 
     #: optional (False): inputs are (text, text_pair) tuples; `predict` then needs one second text per text
     reads_pairs: bool
-    #: optional (False): `training.head_init: linear_probe` works, through `target_ids`
-    supports_linear_probe_init: bool
+    #: optional (False): one class of `labels` per input, its id from `target_ids` (what LP-FT head init, class
+    #: weights / focal loss / balanced sampling and active learning's uncertainty need)
+    single_label: bool
 
     def target_ids(self, targets: Sequence[Any], labels: Sequence[str]) -> np.ndarray:
         """Optional (raises): one class id per input, for the linear-probe head initialisation."""
@@ -201,7 +202,7 @@ class BaseTask:
 
     name: str = "task"
     reads_pairs: bool = False
-    supports_linear_probe_init: bool = False
+    single_label: bool = False
 
     def __init__(self, data: DataConfig | None = None):
         self.data = data

@@ -18,7 +18,7 @@ from vertune.tasks.text import TextTask, sequence_head
 
 class ClassificationTask(TextTask):
     name = "classification"
-    supports_linear_probe_init = True
+    single_label = True
 
     def validate(
         self,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from vertune.data.pii import redacted_inputs
 from vertune.data.readers import Table
 from vertune.data.validate import check_columns, is_missing
 from vertune.errors import DataError, RecipeError
@@ -59,6 +60,7 @@ class TextTask(BaseTask):
     # --- features ---------------------------------------------------------------------------------
 
     def encode(self, inputs: Sequence[Any], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
+        inputs = redacted_inputs(inputs, self.data)  # data.redact: predict / serve inputs too
         return windows.encode_texts(
             inputs, tokenizer, max_length, chunk=self.chunk, overlap=self.overlap, pairs=self.reads_pairs
         )

@@ -26,6 +26,7 @@ from vertune.recipe import Recipe
 from vertune.run import RunDir
 from vertune.train.callbacks import EpochEvents, JsonlLog, ProgressBar, TrainingClock
 from vertune.train.head_init import warm_start_head
+from vertune.train.imbalance import training_hooks
 from vertune.train.trainer import VertuneTrainer
 
 
@@ -173,7 +174,7 @@ def fit(
         callbacks=callbacks,
         method=method,
         head_learning_rate=recipe.training.head_learning_rate,
-        task_loss=task.compute_loss,
+        **{"task_loss": task.compute_loss, **training_hooks(recipe, task, splits.train, splits.labels)},
     )
     trainer.remove_callback(ProgressCallback)
     trainer.remove_callback(PrinterCallback)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import torch
+from torch.utils.data import WeightedRandomSampler
 from transformers import Trainer
 
 from vertune.methods.base import head_parameters
@@ -17,6 +19,7 @@ class VertuneTrainer(Trainer):
         method: Any,
         head_learning_rate: float | None = None,
         task_loss: Callable[[Any, dict[str, Any]], tuple[Any, Any] | None] | None = None,
+        sample_weights: Sequence[float] | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -28,6 +31,7 @@ class VertuneTrainer(Trainer):
         self.method = method
         self.head_learning_rate = head_learning_rate
         self.task_loss = task_loss  # the task's own loss (window logits pooled per text); None: the model's
+        self.sample_weights = sample_weights  # training.sampler: balanced (one weight per training row)
 
     def create_optimizer(self, model=None):
         """HF's optimizer, rebuilt with the head's parameters in groups of their own learning rate if set."""
@@ -47,6 +51,13 @@ class VertuneTrainer(Trainer):
         optimizer_cls, optimizer_kwargs = self.get_optimizer_cls_and_kwargs(self.args, model)
         self.optimizer = optimizer_cls(groups, **optimizer_kwargs)
         return self.optimizer
+
+    def _get_train_sampler(self, train_dataset=None):
+        if self.sample_weights is None:
+            return super()._get_train_sampler(train_dataset)
+        generator = torch.Generator().manual_seed(self.args.seed)
+        weights = torch.tensor(self.sample_weights, dtype=torch.double)
+        return WeightedRandomSampler(weights, len(weights), replacement=True, generator=generator)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         computed = self.task_loss(model, inputs) if self.task_loss is not None else None

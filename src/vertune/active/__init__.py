@@ -1,0 +1,1 @@
+"""Active learning: which unlabelled rows to label next (`vertune select`)."""
