@@ -12,6 +12,10 @@ from helpers import vertune, write_recipe
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# What `vertune.cli.main` sets before transformers is imported; the CLI runs in-process in the tests
+# (helpers.vertune), where transformers was imported earlier and reads these once, at import.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 # Under pytest-xdist, the cores are shared out between the workers (and the CLI processes they start): with
 # torch's default of one thread per core in every worker, 4 busy threads on 2 cores make OpenMP's barriers
 # spin. Measured on the 2-core machine, a tiny training run took 31 CPU-s with 2 threads and 6.5 with 1.

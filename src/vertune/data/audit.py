@@ -181,7 +181,7 @@ def recipe_rows(recipe: Any) -> list[Row]:
     from vertune.tasks import get_task
 
     task = get_task(recipe.task, recipe.data)
-    if not hasattr(task, "target_ids"):
+    if not task.single_label:
         raise VertuneError(
             f"data audit finds label issues for single-label classes (task classification, or pair with "
             f"pair_target: class), not task {recipe.task}"
