@@ -42,9 +42,10 @@ $(STAMP): $(LOCK) pyproject.toml Makefile
 demo: setup
 	$(BIN)/vertune train examples/drug_reviews/recipe.yaml --overwrite
 
-# Two workers (pytest-xdist), each test file on one worker so its module fixtures are trained once.
-# 2026-12-02, 2 cores: a fresh clone ran it in 13.6 min on a near-idle machine (the serial suite: 15.3 min
-# idle as reported in the lock issue); with other jobs on the machine, 13.6 min against 26.0 min serial.
+# Two workers (pytest-xdist), each test file on one worker so its module fixtures are trained once; each
+# worker gets one torch thread (tests/conftest.py), and the CLI runs in-process (tests/helpers.py).
+# 2026-12-06, 2 cores, near-idle: a fresh clone's `.ci/run` ran 468 tests in 4.1 min (5.5 min with set-up);
+# on 2026-12-02 the suite of 248 tests took 13.6 min.
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 

@@ -18,7 +18,8 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 # Under pytest-xdist, the cores are shared out between the workers (and the CLI processes they start): with
 # torch's default of one thread per core in every worker, 4 busy threads on 2 cores make OpenMP's barriers
-# spin. Measured on the 2-core machine, a tiny training run took 31 CPU-s with 2 threads and 6.5 with 1.
+# spin. On the 2-core machine with other jobs running (load ~10), a tiny training run took 31 CPU-s with 2
+# threads and 6.5 with 1; the whole suite went from 28 to 7-8 CPU-min with this and the in-process CLI.
 _workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 if _workers > 1:
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _workers)))
