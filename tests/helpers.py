@@ -38,24 +38,13 @@ def write_recipe(directory: Path, **changes: object) -> Path:
     return path
 
 
-def vertune(
-    *args: str, cwd: Path | None = None, timeout: int = 600, isolated: bool = False
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI as a user would: its arguments, exit code, stdout and stderr.
+def vertune(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would: its arguments in, its exit code, stdout and stderr out.
 
-    By default in this process (`vertune.cli.main` with sys.argv set, output captured): the same entry point
-    a user's `vertune ...` runs, without paying ~5 CPU-seconds of imports (torch, transformers) per call.
-    `isolated=True` starts a separate process, for what depends on a fresh interpreter (start-up, signals,
-    environment). `timeout` applies to isolated runs only."""
-    if isolated:
-        return subprocess.run(
-            [sys.executable, "-m", "vertune", *args],
-            capture_output=True,
-            text=True,
-            cwd=cwd,
-            timeout=timeout,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+    In this process (`vertune.cli.main` with sys.argv set, output captured): the entry point a user's
+    `vertune ...` runs, without paying ~5 CPU-seconds of imports (torch, transformers) per call; an uncaught
+    exception becomes a traceback on stderr and exit 1, as in a real process. Tests of what needs a fresh
+    interpreter (kill -9, torchrun, a served process, SIGTERM) start their own subprocess."""
     return _in_process(list(args), cwd)
 
 

@@ -19,7 +19,7 @@ def comparison(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("compare")
     recipe = write_recipe(directory, training=TINY, method={"merge": True})
     methods = ",".join([*METHOD_NAMES, "full+l2sp"])
-    result = vertune("compare", str(recipe), "--methods", methods, "--seeds", "1", "--quiet", timeout=1800)
+    result = vertune("compare", str(recipe), "--methods", methods, "--seeds", "1", "--quiet")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "recommendation:" in result.stdout
     return directory / "run-compare"

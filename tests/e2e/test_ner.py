@@ -38,7 +38,7 @@ def ner_recipe(directory, **changes):
 @pytest.fixture(scope="module")
 def ner_run(tmp_path_factory):
     directory = tmp_path_factory.mktemp("ner")
-    result = vertune("train", str(ner_recipe(directory)), timeout=1800)  # minutes on a busy shared machine
+    result = vertune("train", str(ner_recipe(directory)))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "vocabulary: added" in result.stderr and "[UNK] share train" in result.stderr
     return directory / "run"

@@ -25,7 +25,7 @@ def lora_ner_run(tmp_path_factory):
         training={"epochs": 1, "max_length": 32, "batch_size": 8, "seed": 7},
         evaluation={"baselines": []},
     )
-    result = vertune("train", str(recipe), "--quiet", timeout=1800)
+    result = vertune("train", str(recipe), "--quiet")
     assert result.returncode == 0, result.stderr[-3000:]
     return directory / "run"
 
