@@ -133,3 +133,21 @@ def test_resume_after_kill_9(tmp_path):
     assert metrics["train"]["resumed_from"] == killed_at.name
     assert metrics["train"]["epochs_run"] == 3
     assert (run.model_dir / "model.safetensors").is_file()
+
+
+def test_headline_metrics_have_intervals_and_each_baseline_a_paired_verdict(trained_run):
+    run = RunDir(trained_run)
+    metrics = run.load_metrics()
+    for metric in ("accuracy", "macro_f1"):
+        low, high = metrics["test"]["intervals"][metric]
+        assert 0.0 <= low < high <= 1.0  # 36 test rows: a real spread
+    assert set(metrics["comparisons"]) == {"tfidf_logreg", "linear_probe"}
+    for name, comparison in metrics["comparisons"].items():
+        assert comparison["metric"] == "macro_f1"
+        difference = metrics["test"]["macro_f1"] - metrics["baselines"][name]["macro_f1"]
+        assert comparison["difference"] == pytest.approx(difference, abs=1e-6)
+        low, high = comparison["interval"]
+        expected = "beats" if low > 0 else "loses" if high < 0 else "ties (difference within noise)"
+        assert comparison["verdict"] == expected and 0.0 <= comparison["p_value"] <= 1.0
+    report = run.report_md.read_text(encoding="utf-8")
+    assert "How sure are these numbers" in report and "95% interval" in report

@@ -56,8 +56,10 @@ def run_baselines(
     precision: str,
     quiet: bool = True,
     vocab: Any = None,
-) -> dict[str, dict[str, Any]]:
-    """Each named baseline's test scores (as the task's `scores`), its seconds and a description.
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Each named baseline's test scores (as the task's `scores`), its seconds and a description; and its
+    test predictions (one per input, as the task's merged predictions), for the paired comparison with the
+    fine-tuned model.
 
     `features` and `collate` are the run's own (each split is tokenised once per run)."""
     builders: dict[str, Callable[[], tuple[Any, ...]]] = {
@@ -65,13 +67,14 @@ def run_baselines(
         "tfidf_ridge": lambda: _tfidf(task, splits),
         "linear_probe": lambda: _embeddings(recipe, task, splits, features, collate, precision, quiet, vocab),
     }
-    results = {}
+    results, test_predictions = {}, {}
     for name in names:
         start = time.perf_counter()
         if name == "most_frequent_tag":  # token classification: no logistic regression to fit
             from vertune.evaluate.baseline_ner import DESCRIPTION, most_frequent_tag
 
-            scores = task.scores(most_frequent_tag(splits), splits.test.targets, splits.labels)
+            test_predictions[name] = most_frequent_tag(splits)
+            scores = task.scores(test_predictions[name], splits.test.targets, splits.labels)
             results[name] = {
                 **scores,
                 "seconds": round(time.perf_counter() - start, 2),
@@ -79,12 +82,15 @@ def run_baselines(
             }
             continue
         train_x, validation_x, test_x = builders[name]()
+        scores, test_predictions[name] = _fit_and_score(
+            task, splits, train_x, validation_x, test_x, scaled=name == "linear_probe"
+        )
         results[name] = {
-            **_fit_and_score(task, splits, train_x, validation_x, test_x, scaled=name == "linear_probe"),
+            **scores,
             "seconds": round(time.perf_counter() - start, 2),
             "description": describe(name, task),
         }
-    return results
+    return results, test_predictions
 
 
 def _tfidf(task: Task, splits: Splits) -> tuple[Any, Any, Any]:
@@ -155,8 +161,8 @@ def _mean_pool(outputs: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
 
 def _fit_and_score(
     task: Task, splits: Splits, train_x: Any, validation_x: Any, test_x: Any, scaled: bool
-) -> dict[str, float]:
-    """Fit the task's estimator per strength, keep the best on validation, return its test scores."""
+) -> tuple[dict[str, float], Any]:
+    """Fit the task's estimator per strength, keep the best on validation; its test scores and predictions."""
     labels, metric = splits.labels, task.default_metric
     train_y = task.baseline_targets(splits.train, labels)
     sign = -1.0 if lower_is_better(metric) else 1.0
@@ -174,4 +180,5 @@ def _fit_and_score(
             best_score, best = score, (estimator, tuned)
     assert best is not None
     estimator, tuned = best
-    return tuned.scores(task.baseline_predictions(estimator, test_x, labels), splits.test.targets, labels)
+    predictions = task.baseline_predictions(estimator, test_x, labels)
+    return tuned.scores(predictions, splits.test.targets, labels), predictions

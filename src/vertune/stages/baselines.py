@@ -21,8 +21,9 @@ def run_baselines(
     on_event: Subscriber,
     quiet: bool = True,
     vocab: Any = None,
-) -> dict[str, dict[str, Any]]:
-    """Each requested baseline's test scores; a requested one that does not apply is a warning."""
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Each requested baseline's test scores, and its test predictions (for the paired comparison); a
+    requested one that does not apply is a warning."""
     from vertune.evaluate.baselines import run_baselines as run_each
 
     requested = recipe.evaluation.baselines or []

@@ -36,6 +36,7 @@ def build_metrics(
     data: dict[str, Any] | None = None,
     vocabulary: dict[str, Any] | None = None,
     compression: dict[str, Any] | None = None,
+    comparisons: dict[str, Any] | None = None,
 ) -> RunMetrics:
     """metrics.json's content, validated against the schema; the sections a kind of run does not have
     are left out."""
@@ -48,6 +49,7 @@ def build_metrics(
         "compression": compression,
         "data": data,
         "vocabulary": vocabulary or None,
+        "comparisons": comparisons or None,
     }
     return parse_metrics({name: s for name, s in sections.items() if s is not None}, "metrics.json")
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from vertune.models.predictor import Predictor
 from vertune.run import RunDir, write_json_atomic
 from vertune.stages.data import Features
 from vertune.tasks.base import Examples, Task
+
+
+@dataclass
+class Scored:
+    """The detailed scores per role, and the predictions they were computed from (one per input)."""
+
+    scores: dict[str, dict[str, Any]]
+    predictions: dict[str, list[Any]]
 
 
 def score_saved_model(
@@ -21,8 +30,8 @@ def score_saved_model(
     precision: str = "auto",
     batch_size: int = 64,
     quiet: bool = True,
-) -> dict[str, dict[str, Any]]:
-    """The detailed scores per role of `examples`. `task` defaults to the run's own (run.load_task());
+) -> Scored:
+    """The detailed scores per role of `examples`, with the predictions. `task` defaults to the run's own (run.load_task());
     `features` reuse encoded inputs; with `tune_on`, the task first tunes its decision settings
     (multilabel thresholds) on that role and the run's task.json is rewritten, so the other roles' scores
     stay unbiased."""
@@ -37,4 +46,7 @@ def score_saved_model(
     if tune_on is not None:
         task.tune(predictions[tune_on], examples[tune_on].targets, labels)
         write_json_atomic(run.task_state_path, task.state())
-    return {role: task.detailed(predictions[role], split.targets, labels) for role, split in examples.items()}
+    scores = {
+        role: task.detailed(predictions[role], split.targets, labels) for role, split in examples.items()
+    }
+    return Scored(scores, predictions)

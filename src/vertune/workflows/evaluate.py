@@ -40,7 +40,7 @@ def run_evaluate(
     from vertune.stages.score import score_saved_model
 
     with stage("score", on_event):
-        scores = score_saved_model(run, {"test": examples}, run.load_labels(), task=task, quiet=quiet)
+        scores = score_saved_model(run, {"test": examples}, run.load_labels(), task=task, quiet=quiet).scores
 
     with stage("metrics", on_event):
         target = RunDir(output or run.path / "evaluations" / Path(data).stem).create()

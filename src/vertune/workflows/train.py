@@ -56,6 +56,7 @@ def run_train(
     from vertune.stages.fit import fit_model, save_model
     from vertune.stages.metrics import build_metrics, recipe_section, write_metrics_and_report
     from vertune.stages.score import score_saved_model
+    from vertune.stages.uncertainty import uncertainty
     from vertune.train.fit import log_final_metrics
 
     precision = resolve_precision(recipe.training.precision)
@@ -82,7 +83,7 @@ def run_train(
         save_model(run, fitted, tokenizer, recipe)
 
     with stage("score", on_event):
-        scores = score_saved_model(
+        scored = score_saved_model(
             run,
             {"validation": splits.validation, "test": splits.test},
             splits.labels,
@@ -93,11 +94,19 @@ def run_train(
             batch_size=recipe.training.eval_batch_size,
             quiet=quiet,
         )
+        scores = scored.scores
 
     with stage("baselines", on_event):
-        baselines = run_baselines(
+        baselines, baseline_predictions = run_baselines(
             recipe, task, splits, features, tokenizer, precision, on_event, quiet, vocab
         )
+
+    with stage("uncertainty", on_event):
+        intervals, comparisons = uncertainty(
+            task, splits.test, splits.labels, scored.predictions["test"], baseline_predictions
+        )
+        if intervals:
+            scores["test"]["intervals"] = intervals
 
     with stage("metrics", on_event):
         metrics = build_metrics(
@@ -108,6 +117,7 @@ def run_train(
             train=fitted.stats,
             data=data_section(task, splits),
             vocabulary=vocabulary,
+            comparisons=comparisons,
         )
         log_final_metrics(fitted, final_scalars(scores["test"], baselines))
         content, report = write_metrics_and_report(run, metrics, run.read_log())
