@@ -30,6 +30,7 @@ from fastapi.responses import JSONResponse, Response
 
 from vertune.deploy.serve.batcher import MicroBatcher, Overloaded
 from vertune.deploy.serve.drift import DriftMonitor
+from vertune.deploy.serve.extensions import ServeContext, model_loader, route_extensions
 from vertune.deploy.serve.metrics import ServeMetrics
 from vertune.deploy.serve.schemas import ModelInfo, PredictRequest, PredictResponse, TextPair
 
@@ -78,6 +79,12 @@ class Served:
     batcher: MicroBatcher
     drift: DriftMonitor
 
+    def start(self) -> None:
+        self.batcher.start()
+
+    async def stop(self) -> None:
+        await self.batcher.stop()
+
     def info(self) -> ModelInfo:
         p = self.batcher.predictor
         return ModelInfo(
@@ -94,8 +101,12 @@ def load_models(config: ServeConfig, metrics: ServeMetrics) -> dict[str, Served]
     from vertune.deploy.runtimes import load_predictor, resolve_runtime, run_runtime
     from vertune.run import RunDir
 
-    served = {}
+    served: dict[str, Any] = {}
     for name, run_path in zip(config.model_names(), config.runs, strict=True):
+        special = model_loader(RunDir(run_path).load_recipe().task)
+        if special is not None:  # a run that is not served through /v1/predict (see extensions.py)
+            served[name] = special(name, str(run_path), config, metrics)
+            continue
         runtime = resolve_runtime(config.runtime, run_runtime(run_path))
         predictor = load_predictor(run_path, runtime, batch_size=max(config.max_batch, config.max_items))
         predictor.predict(["warm up"])  # the first forward pass allocates; do it before /readyz says yes
@@ -124,12 +135,12 @@ def create_app(config: ServeConfig) -> FastAPI:
     async def lifespan(app: FastAPI):
         state["models"] = load_models(config, metrics)
         for model in state["models"].values():
-            model.batcher.start()
+            model.start()
         state["ready"] = True
         yield
         state["ready"] = False  # uvicorn has finished the in-flight requests by now
         for model in state["models"].values():
-            await model.batcher.stop()
+            await model.stop()
 
     app = FastAPI(title="vertune", description="Predictions from fine-tuned vertune runs.", lifespan=lifespan)
 
@@ -185,7 +196,8 @@ def create_app(config: ServeConfig) -> FastAPI:
     @app.get("/metrics")
     async def prometheus() -> Response:
         for name, model in state["models"].items():
-            metrics.queue_depth.labels(name).set(model.batcher.queue.qsize())
+            if isinstance(model, Served):
+                metrics.queue_depth.labels(name).set(model.batcher.queue.qsize())
         return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     @app.get("/v1/models", dependencies=[Depends(authorise)])
@@ -200,7 +212,9 @@ def create_app(config: ServeConfig) -> FastAPI:
     )
     async def predict(body: PredictRequest) -> PredictResponse:
         started = time.perf_counter()
-        model = _pick(state["models"], body.model)
+        model = pick_model(state["models"], body.model)
+        if not isinstance(model, Served):
+            raise ApiError(422, f"model {model.name} does not answer /v1/predict (see GET /v1/models)")
         status = 200
         try:
             if not state["ready"]:
@@ -234,6 +248,10 @@ def create_app(config: ServeConfig) -> FastAPI:
         _observe(metrics, model, result)
         return PredictResponse(model=model.name, predictions=result.predictions)
 
+    context = ServeContext(config=config, metrics=metrics, state=state, authorise=authorise)
+    for add_routes in route_extensions():
+        add_routes(app, context)
+
     app.state.config = config
     app.state.serving = state
     return app
@@ -243,7 +261,7 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def _pick(models: dict[str, Served], name: str | None) -> Served:
+def pick_model(models: dict[str, Any], name: str | None) -> Any:
     if name is None:
         if len(models) == 1:
             return next(iter(models.values()))
