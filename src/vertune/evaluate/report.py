@@ -14,6 +14,7 @@ from typing import Any
 
 # Imported for their registrations: the sections and plots every run report may carry.
 from vertune.evaluate import (  # noqa: F401
+    report_calibration,
     report_compression,
     report_core,
     report_intervals,
