@@ -167,3 +167,15 @@ def test_bad_ner_files_fail_with_file_and_line(tmp_path):
     )
     recipe = ner_recipe(tmp_path, data={"train": str(spans)})
     fails_cleanly(vertune("train", str(recipe)), "spans.jsonl:1: span 0-9 (LOC) is outside the text")
+
+
+def test_entity_f1_has_a_sentence_bootstrap_interval_and_a_verdict(ner_run):
+    metrics = RunDir(ner_run).load_metrics()
+    for metric in ("f1", "precision", "recall"):
+        low, high = metrics["test"]["intervals"][metric]
+        assert 0.0 <= low <= metrics["test"][metric] <= high <= 1.0
+    comparison = metrics["comparisons"]["most_frequent_tag"]
+    assert comparison["metric"] == "f1"
+    assert comparison["difference"] == pytest.approx(
+        metrics["test"]["f1"] - metrics["baselines"]["most_frequent_tag"]["f1"], abs=1e-6
+    )
