@@ -116,17 +116,29 @@ def train(
 
 def evaluate(
     run_path: str | Path,
-    data: str | Path,
+    data: str | Path | None,
     text_column: str | None = None,
     label_column: str | None = None,
     output: str | Path | None = None,
     quiet: bool = False,
     on_event: Subscriber = log_event,
+    robustness: bool = False,
 ) -> EvaluateResult:
-    """Score a trained run on any labelled file; writes metrics.json and a report to `output`."""
+    """Score a trained run on any labelled file; writes metrics.json and a report to `output`. With
+    `robustness`, also under seeded perturbations (`test.robustness`); without `data`, the run's own test
+    split is probed and the run's metrics.json and report gain the section."""
     from vertune.workflows.evaluate import run_evaluate
 
-    return run_evaluate(run_path, data, on_event, text_column, label_column, output, quiet)
+    if data is None:
+        if not robustness:
+            raise VertuneError(
+                "evaluate: give --data FILE (a labelled file), or --robustness for the run's test split"
+            )
+        from vertune.workflows.robustness import run_robustness
+
+        run = RunDir(run_path)
+        return EvaluateResult(run, run_robustness(run_path, on_event, quiet), {"markdown": run.report_md})
+    return run_evaluate(run_path, data, on_event, text_column, label_column, output, quiet, robustness)
 
 
 def predict(

@@ -179,3 +179,16 @@ def test_entity_f1_has_a_sentence_bootstrap_interval_and_a_verdict(ner_run):
     assert comparison["difference"] == pytest.approx(
         metrics["test"]["f1"] - metrics["baselines"]["most_frequent_tag"]["f1"], abs=1e-6
     )
+
+
+def test_robustness_on_a_file_swaps_entities_and_keeps_tags_aligned(ner_run, tmp_path):
+    output = tmp_path / "probe"
+    result = vertune(
+        "evaluate", str(ner_run), "--data", str(MSRA_TEST), "--output", str(output), "--robustness", "--quiet"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = RunDir(output).load_metrics()["test"]["robustness"]
+    assert found["metric"] == "f1" and "entity_swap" in found["perturbations"]
+    assert "extra_whitespace" in found["skipped"]  # NER reads words: whitespace never reaches the model
+    assert found["perturbations"]["entity_swap"]["changed"] > 0
+    assert "## Robustness" in (output / "report.md").read_text(encoding="utf-8")

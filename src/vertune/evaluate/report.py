@@ -21,6 +21,7 @@ from vertune.evaluate import (  # noqa: F401
     report_multilabel,
     report_ner,
     report_regression,
+    report_robustness,
     report_vocab,
 )
 from vertune.evaluate.blocks import Block
