@@ -21,6 +21,7 @@ from vertune.results import (
     CompareResult,
     CompressResult,
     EvaluateResult,
+    ExplainResult,
     ExportResult,
     PredictFileResult,
     TrainResult,
@@ -153,6 +154,23 @@ def predict(
     from vertune.stages.predict import predict_texts
 
     return predict_texts(RunDir(run_path), texts, text_pairs, quiet)
+
+
+def explain(
+    run_path: str | Path,
+    texts: Sequence[str],
+    text_pairs: Sequence[str] | None = None,
+    label: str | None = None,
+    steps: int | None = None,
+    max_tokens: int | None = None,
+) -> ExplainResult:
+    """Token attributions (captum Integrated Gradients) of each text's prediction, or toward `label`:
+    classification / pair [{"label", "score", "explained", "tokens": [{"text", "start", "end", "weight"}]}],
+    NER [{"text", "entities": [{..., "tokens"}]}]. Bounded: `steps` (<= 200) and `max_tokens` per text."""
+    from vertune.stages.explain import explain_texts
+
+    run = RunDir(run_path)
+    return ExplainResult(run, explain_texts(run, texts, text_pairs, label, steps, max_tokens))
 
 
 def predict_file(

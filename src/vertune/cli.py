@@ -158,6 +158,37 @@ def predict(
 
 
 @app.command()
+def explain(
+    run: Annotated[Path, typer.Argument(help="A trained run directory.")],
+    texts: Annotated[list[str], typer.Argument(help="Texts to explain.")],
+    text_pair: Annotated[
+        list[str] | None, typer.Option("--text-pair", help="A pair run's second text; once per text.")
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option(help="Explain this class instead of the predicted one.")
+    ] = None,
+    steps: Annotated[int | None, typer.Option(help="Integration steps (1-200, default 32).")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="Refuse longer texts (default 256).")] = None,
+) -> None:
+    """Why the model predicts what it does: token attributions (Integrated Gradients), as JSON lines."""
+    from vertune import api
+
+    result = api.explain(run, texts, text_pair, label, steps, max_tokens)
+    for explanation in result.explanations:
+        print(json.dumps(_rounded(explanation), ensure_ascii=False))
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+@app.command()
 def compare(
     recipe: Annotated[Path, typer.Argument(help="The recipe YAML.")],
     methods: Annotated[

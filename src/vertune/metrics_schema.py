@@ -115,9 +115,10 @@ class Scores(BaseModel):
     type_confusions: dict[str, int] | None = None  # NER: "gold -> predicted": count
     # single-label: {"uncalibrated" | "calibrated": bins} behind `ece_uncalibrated` / `ece`
     reliability: dict[str, list[ReliabilityBin]] | None = None
-    robustness: dict[str, Any] | None = (
-        None  # evaluate --robustness: per perturbation (evaluate/robustness.py)
-    )
+    # evaluate --robustness: per perturbation (evaluate/robustness.py)
+    robustness: dict[str, Any] | None = None
+    # the most confident test errors with token attributions (stages/explain.explain_errors)
+    explanations: list[dict[str, Any]] | None = None
 
     def value(self, metric: str) -> float | None:
         """The named metric's number, or None when this split did not record it."""

@@ -17,6 +17,7 @@ from vertune.evaluate import (  # noqa: F401
     report_calibration,
     report_compression,
     report_core,
+    report_explain,
     report_intervals,
     report_multilabel,
     report_ner,
