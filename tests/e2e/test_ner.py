@@ -192,3 +192,15 @@ def test_robustness_on_a_file_swaps_entities_and_keeps_tags_aligned(ner_run, tmp
     assert "extra_whitespace" in found["skipped"]  # NER reads words: whitespace never reaches the model
     assert found["perturbations"]["entity_swap"]["changed"] > 0
     assert "## Robustness" in (output / "report.md").read_text(encoding="utf-8")
+
+
+def test_explain_attributes_each_predicted_entity(ner_run):
+    text = "中国的首都是北京，上海是中国最大的城市。"
+    result = vertune("explain", str(ner_run), text, "--steps", "4")
+    assert result.returncode == 0, result.stderr[-2000:]
+    explained = json.loads(result.stdout)
+    assert explained["text"] == text
+    for entity in explained["entities"]:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+        assert [t["text"] for t in entity["tokens"]] == list(text)  # one weight per character token
+        assert max(abs(t["weight"]) for t in entity["tokens"]) == pytest.approx(1.0)
