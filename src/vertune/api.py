@@ -21,6 +21,7 @@ from vertune.results import (
     CompareResult,
     CompressResult,
     EvaluateResult,
+    ExplainResult,
     ExportResult,
     PredictFileResult,
     TrainResult,
@@ -116,17 +117,29 @@ def train(
 
 def evaluate(
     run_path: str | Path,
-    data: str | Path,
+    data: str | Path | None,
     text_column: str | None = None,
     label_column: str | None = None,
     output: str | Path | None = None,
     quiet: bool = False,
     on_event: Subscriber = log_event,
+    robustness: bool = False,
 ) -> EvaluateResult:
-    """Score a trained run on any labelled file; writes metrics.json and a report to `output`."""
+    """Score a trained run on any labelled file; writes metrics.json and a report to `output`. With
+    `robustness`, also under seeded perturbations (`test.robustness`); without `data`, the run's own test
+    split is probed and the run's metrics.json and report gain the section."""
     from vertune.workflows.evaluate import run_evaluate
 
-    return run_evaluate(run_path, data, on_event, text_column, label_column, output, quiet)
+    if data is None:
+        if not robustness:
+            raise VertuneError(
+                "evaluate: give --data FILE (a labelled file), or --robustness for the run's test split"
+            )
+        from vertune.workflows.robustness import run_robustness
+
+        run = RunDir(run_path)
+        return EvaluateResult(run, run_robustness(run_path, on_event, quiet), {"markdown": run.report_md})
+    return run_evaluate(run_path, data, on_event, text_column, label_column, output, quiet, robustness)
 
 
 def predict(
@@ -141,6 +154,23 @@ def predict(
     from vertune.stages.predict import predict_texts
 
     return predict_texts(RunDir(run_path), texts, text_pairs, quiet)
+
+
+def explain(
+    run_path: str | Path,
+    texts: Sequence[str],
+    text_pairs: Sequence[str] | None = None,
+    label: str | None = None,
+    steps: int | None = None,
+    max_tokens: int | None = None,
+) -> ExplainResult:
+    """Token attributions (captum Integrated Gradients) of each text's prediction, or toward `label`:
+    classification / pair [{"label", "score", "explained", "tokens": [{"text", "start", "end", "weight"}]}],
+    NER [{"text", "entities": [{..., "tokens"}]}]. Bounded: `steps` (<= 200) and `max_tokens` per text."""
+    from vertune.stages.explain import explain_texts
+
+    run = RunDir(run_path)
+    return ExplainResult(run, explain_texts(run, texts, text_pairs, label, steps, max_tokens))
 
 
 def predict_file(

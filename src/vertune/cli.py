@@ -83,20 +83,37 @@ def train(
 @app.command()
 def evaluate(
     run: Annotated[Path, typer.Argument(help="A trained run directory.")],
-    data: Annotated[Path, typer.Option("--data", help="A labelled file (csv, tsv, jsonl, parquet).")],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="A labelled file (csv, tsv, jsonl, parquet).")
+    ] = None,
     text_column: Annotated[str | None, typer.Option(help="Default: the recipe's.")] = None,
     label_column: Annotated[str | None, typer.Option(help="Default: the recipe's.")] = None,
     output: Annotated[Path | None, typer.Option(help="Default: RUN/evaluations/<file name>.")] = None,
+    robustness: Annotated[
+        bool,
+        typer.Option(
+            "--robustness",
+            help="Also score seeded perturbations (typos, casing, punctuation, whitespace, full-width, "
+            "entity swaps); without --data, of the run's own test split, into the run's report.",
+        ),
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Score a trained run on any labelled file and write metrics and a report."""
     from vertune import api
 
-    result = api.evaluate(run, data, text_column, label_column, output, quiet=quiet, on_event=_say(quiet))
+    result = api.evaluate(
+        run, data, text_column, label_column, output, quiet=quiet, on_event=_say(quiet), robustness=robustness
+    )
     metrics = result.metrics
     test = metrics["test"]
     scores = "  ".join(f"{name} {test[name]:.4f}" for name in _summary_metrics(metrics) if name in test)
     out.print(f"{scores}  ({test['examples']} rows)", highlight=False)
+    probes = (test.get("robustness") or {}).get("perturbations", {})
+    for name, probe in probes.items():
+        flips = probe.get("flip_rate")
+        flipped = f"  flips {flips:.1%}" if flips is not None else ""
+        out.print(f"  {name:<17} {probe['metric']:.4f} ({probe['delta']:+.4f}){flipped}", highlight=False)
     out.print(f"report: {result.run.report_md}", markup=False, highlight=False)
 
 
@@ -138,6 +155,37 @@ def predict(
         }
         pair = {"text_pair": text_pair[i]} if text_pair else {}
         print(json.dumps({"text": text, **pair, **shown}, ensure_ascii=False))
+
+
+@app.command()
+def explain(
+    run: Annotated[Path, typer.Argument(help="A trained run directory.")],
+    texts: Annotated[list[str], typer.Argument(help="Texts to explain.")],
+    text_pair: Annotated[
+        list[str] | None, typer.Option("--text-pair", help="A pair run's second text; once per text.")
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option(help="Explain this class instead of the predicted one.")
+    ] = None,
+    steps: Annotated[int | None, typer.Option(help="Integration steps (1-200, default 32).")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="Refuse longer texts (default 256).")] = None,
+) -> None:
+    """Why the model predicts what it does: token attributions (Integrated Gradients), as JSON lines."""
+    from vertune import api
+
+    result = api.explain(run, texts, text_pair, label, steps, max_tokens)
+    for explanation in result.explanations:
+        print(json.dumps(_rounded(explanation), ensure_ascii=False))
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 @app.command()

@@ -52,3 +52,8 @@ class DataError(VertuneError):
 
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
+
+
+class ExplainError(VertuneError):
+    """`vertune explain` / POST /v1/explain past its bounds (tokens, steps, entities) or on a task it does not
+    explain."""

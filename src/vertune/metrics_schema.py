@@ -11,7 +11,8 @@
      "compression": parent and compressed model side by side        (compress)
      "comparisons": {baseline: difference, interval, p_value, verdict} on the headline metric (train)
      "retention":   free-form, kept for continual learning}
-The test scores' `intervals` holds the 95% bootstrap interval of each headline metric (evaluate/intervals.py).
+The test scores' `ece` / `ece_uncalibrated` / `temperature` and `reliability` are the calibration of a
+single-label task (tasks/calibrated.py). The test scores' `intervals` holds the 95% bootstrap interval of each headline metric (evaluate/intervals.py).
 
 Scores differ by task (accuracy / macro_f1 for classification, f1 / precision for NER, rmse / r2 for
 regression ...): `Scores` types the parts every report reads (examples, per_class, confusion_matrix,
@@ -85,6 +86,16 @@ class Scatter(BaseModel):
     predicted: list[float]
 
 
+class ReliabilityBin(BaseModel):
+    """One confidence bin of a reliability diagram (evaluate/calibration.reliability)."""
+
+    low: float
+    high: float
+    confidence: float
+    accuracy: float
+    rows: int
+
+
 # [low, high] of a 95% interval
 Interval = Annotated[list[float], Field(min_length=2, max_length=2)]
 
@@ -102,6 +113,12 @@ class Scores(BaseModel):
     scatter: Scatter | None = None
     errors: dict[str, int] | None = None  # NER: gold entities by outcome
     type_confusions: dict[str, int] | None = None  # NER: "gold -> predicted": count
+    # single-label: {"uncalibrated" | "calibrated": bins} behind `ece_uncalibrated` / `ece`
+    reliability: dict[str, list[ReliabilityBin]] | None = None
+    # evaluate --robustness: per perturbation (evaluate/robustness.py)
+    robustness: dict[str, Any] | None = None
+    # the most confident test errors with token attributions (stages/explain.explain_errors)
+    explanations: list[dict[str, Any]] | None = None
 
     def value(self, metric: str) -> float | None:
         """The named metric's number, or None when this split did not record it."""

@@ -29,6 +29,14 @@ class EvaluateResult:
 
 
 @dataclass
+class ExplainResult:
+    """`vertune explain`: one explanation per input, the prediction plus its token attributions."""
+
+    run: RunDir
+    explanations: list[dict[str, Any]]
+
+
+@dataclass
 class CompressResult:
     """The compressed run and its metrics (with the `compression` section, parent and child side by side)."""
 

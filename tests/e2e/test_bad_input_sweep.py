@@ -102,6 +102,7 @@ VERTUNE_ERRORS: list[tuple[str, Case, str]] = [
     ("train-set-unknown-section", lambda p: ["train", p.recipe(), "--set", "trainng.epochs=1"], "trainng"),
     # evaluate
     ("evaluate-missing-run", lambda p: ["evaluate", str(p.tmp / "gone"), "--data", str(TEST_CSV)], "gone"),
+    ("evaluate-no-data", lambda p: ["evaluate", str(p.tmp)], "give --data FILE"),
     ("evaluate-not-a-run", lambda p: ["evaluate", p.not_a_run(), "--data", str(TEST_CSV)], "not_a_run"),
     (
         "evaluate-missing-data",
@@ -183,7 +184,6 @@ USAGE_ERRORS: list[tuple[str, Case, str]] = [
     ("unknown-verb", lambda p: ["frobnicate"], "No such command"),
     ("train-unknown-flag", lambda p: ["train", p.recipe(), "--epochs", "3"], "No such option"),
     ("train-no-recipe", lambda p: ["train"], "Missing argument"),
-    ("evaluate-no-data", lambda p: ["evaluate", str(p.tmp)], "Missing option"),
     ("compare-seeds-not-number", lambda p: ["compare", p.recipe(), "--seeds", "three"], "--seeds"),
     ("serve-port-not-number", lambda p: ["serve", str(p.tmp), "--port", "http"], "--port"),
     (

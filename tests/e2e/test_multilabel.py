@@ -79,3 +79,15 @@ def test_a_compressed_run_keeps_the_tuned_thresholds(multilabel_run, tmp_path):
     compression = RunDir(child).load_metrics()["compression"]
     parent, compressed = (compression[side]["test"]["micro_f1"] for side in ("parent", "compressed"))
     assert compressed == pytest.approx(parent, abs=0.1) and compression["warnings"] == []
+
+
+def test_f1_has_intervals_and_the_baseline_a_paired_verdict(multilabel_run):
+    metrics = RunDir(multilabel_run).load_metrics()
+    for metric in ("micro_f1", "macro_f1", "subset_accuracy"):
+        low, high = metrics["test"]["intervals"][metric]
+        assert 0.0 <= low <= metrics["test"][metric] <= high <= 1.0
+    comparison = metrics["comparisons"]["tfidf_logreg"]
+    assert comparison["metric"] == "micro_f1"
+    assert comparison["difference"] == pytest.approx(
+        metrics["test"]["micro_f1"] - metrics["baselines"]["tfidf_logreg"]["micro_f1"], abs=1e-6
+    )

@@ -167,3 +167,40 @@ def test_bad_ner_files_fail_with_file_and_line(tmp_path):
     )
     recipe = ner_recipe(tmp_path, data={"train": str(spans)})
     fails_cleanly(vertune("train", str(recipe)), "spans.jsonl:1: span 0-9 (LOC) is outside the text")
+
+
+def test_entity_f1_has_a_sentence_bootstrap_interval_and_a_verdict(ner_run):
+    metrics = RunDir(ner_run).load_metrics()
+    for metric in ("f1", "precision", "recall"):
+        low, high = metrics["test"]["intervals"][metric]
+        assert 0.0 <= low <= metrics["test"][metric] <= high <= 1.0
+    comparison = metrics["comparisons"]["most_frequent_tag"]
+    assert comparison["metric"] == "f1"
+    assert comparison["difference"] == pytest.approx(
+        metrics["test"]["f1"] - metrics["baselines"]["most_frequent_tag"]["f1"], abs=1e-6
+    )
+
+
+def test_robustness_on_a_file_swaps_entities_and_keeps_tags_aligned(ner_run, tmp_path):
+    output = tmp_path / "probe"
+    result = vertune(
+        "evaluate", str(ner_run), "--data", str(MSRA_TEST), "--output", str(output), "--robustness", "--quiet"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = RunDir(output).load_metrics()["test"]["robustness"]
+    assert found["metric"] == "f1" and "entity_swap" in found["perturbations"]
+    assert "extra_whitespace" in found["skipped"]  # NER reads words: whitespace never reaches the model
+    assert found["perturbations"]["entity_swap"]["changed"] > 0
+    assert "## Robustness" in (output / "report.md").read_text(encoding="utf-8")
+
+
+def test_explain_attributes_each_predicted_entity(ner_run):
+    text = "中国的首都是北京，上海是中国最大的城市。"
+    result = vertune("explain", str(ner_run), text, "--steps", "4")
+    assert result.returncode == 0, result.stderr[-2000:]
+    explained = json.loads(result.stdout)
+    assert explained["text"] == text
+    for entity in explained["entities"]:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+        assert [t["text"] for t in entity["tokens"]] == list(text)  # one weight per character token
+        assert max(abs(t["weight"]) for t in entity["tokens"]) == pytest.approx(1.0)

@@ -90,3 +90,15 @@ def test_a_compressed_run_keeps_the_scaling(regression_run, tmp_path):
         for run in (regression_run, child)
     ]
     assert values[1] == pytest.approx(values[0], abs=0.3)
+
+
+def test_error_metrics_have_intervals_and_the_baseline_a_paired_verdict(regression_run):
+    metrics = RunDir(regression_run).load_metrics()
+    for metric in ("rmse", "mae", "r2", "pearson"):
+        low, high = metrics["test"]["intervals"][metric]
+        assert low <= metrics["test"][metric] <= high
+    comparison = metrics["comparisons"]["tfidf_ridge"]
+    assert comparison["metric"] == "rmse" and comparison["test"] == "paired bootstrap"
+    assert comparison["difference"] == pytest.approx(
+        metrics["test"]["rmse"] - metrics["baselines"]["tfidf_ridge"]["rmse"], abs=1e-6
+    )

@@ -75,7 +75,7 @@ def test_lower_is_better_flips_the_verdict() -> None:
     true = rng.normal(size=300)
     close, far = true + rng.normal(scale=0.1, size=300), true + rng.normal(scale=1.0, size=300)
     found, versus = intervals.uncertainty("numbers", close, true, {"far": far}, "rmse")
-    assert found["rmse"][0] < found["rmse"][1] and set(found) == {"rmse", "mae"}
+    assert found["rmse"][0] < found["rmse"][1] and set(found) == {"rmse", "mae", "r2", "pearson"}
     result = versus["far"]
     assert result["difference"] < 0 and result["verdict"] == BEATS
 

@@ -4,7 +4,14 @@ from vertune.errors import RecipeError
 from vertune.train.compare import parse_methods, recommend, summarise
 
 ROWS = [
-    {"method": "full", "metric": m, "trainable_params": 100, "total_params": 100, "training_seconds": 10.0}
+    {
+        "method": "full",
+        "metric": m,
+        "interval": [m - 0.1, m + 0.1],
+        "trainable_params": 100,
+        "total_params": 100,
+        "training_seconds": 10.0,
+    }
     for m in (0.80, 0.84)
 ] + [
     {"method": "lora", "metric": m, "trainable_params": 1, "total_params": 100, "training_seconds": 5.0}
@@ -25,7 +32,8 @@ def test_summary_and_the_smaller_method_within_noise_wins():
     assert full["metric_mean"] == pytest.approx(0.82) and full["metric_std"] == pytest.approx(
         0.0283, abs=1e-3
     )
-    assert lora["trainable_share"] == pytest.approx(0.01)
+    assert full["metric_interval"] == pytest.approx([0.72, 0.92])  # the seeds' mean test-row interval
+    assert lora["trainable_share"] == pytest.approx(0.01) and lora["metric_interval"] is None
     picked = recommend(summary, None)
     assert picked["method"] == "lora" and "within one standard deviation" in picked["reason"]
     assert recommend(summary, 6.0)["method"] == "lora"

@@ -14,6 +14,7 @@ def result() -> dict[str, Any]:
             "method": method,
             "metric_mean": mean,
             "metric_std": 0.01,
+            "metric_interval": [mean - 0.05, mean + 0.05] if params else None,
             "seeds": 2,
             "trainable_params": params,
             "trainable_share": None if params is None else params / 1e6,
@@ -43,9 +44,10 @@ def test_comparison_files(tmp_path: Path) -> None:
     assert markdown.startswith("# Method comparison\n")
     rows = [line for line in markdown.splitlines() if line.startswith("| ")]
     assert rows[2].startswith(
-        "| full | 0.8500 +- 0.0100 | 2 | 1,000,000 | 100.00% | 12.5 | 40.0 | 900 | n/a |"
+        "| full | 0.8500 +- 0.0100 | 0.8000 – 0.9000 | 2 | 1,000,000 | 100.00% | 12.5 | 40.0 | 900 | n/a |"
     )
-    assert rows[3].startswith("| lora |")
+    assert rows[3].startswith("| lora | 0.8000 +- 0.0100 | 0.7500 – 0.8500 |")
+    assert "95% interval (test rows)" in markdown and "Two kinds of noise" in markdown
     assert "**Recommendation: lora. Rule: within 1 point of the best. cheaper.**" in markdown
     assert "Baselines on the same split: tfidf_logreg 0.7000" in markdown
     assert "- ia3 seed 7: &lt;out of memory&gt;" in markdown
@@ -56,5 +58,7 @@ def test_comparison_files(tmp_path: Path) -> None:
 
 def test_comparison_table_is_the_markdown_table() -> None:
     table = comparison_table(result())
-    assert table.splitlines()[0].startswith("| method | macro_f1 (mean +- std) | seeds |")
+    assert table.splitlines()[0].startswith(
+        "| method | macro_f1 (mean +- std) | 95% interval (test rows) | seeds |"
+    )
     assert len(table.splitlines()) == 4

@@ -53,4 +53,14 @@ class Code:
     language: str = ""
 
 
-Block = Heading | Paragraph | Table | Image | Bullets | Code
+@dataclass(frozen=True)
+class Highlighted:
+    """A text with weighted character spans (token attributions): `spans` = [(start, end, weight)], weight
+    in [-1, 1]; HTML shades each span (green for, red against), Markdown lists the strongest."""
+
+    text: str
+    spans: list[tuple[int, int, float]]
+    caption: str = ""
+
+
+Block = Heading | Paragraph | Table | Image | Bullets | Code | Highlighted

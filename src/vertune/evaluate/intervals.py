@@ -134,18 +134,89 @@ def entity_counts(gold_tags: Sequence[Sequence[str]], predicted_tags: Sequence[S
     return np.asarray(rows, dtype=np.int64).reshape(-1, 3)
 
 
+def row_weights(indices: np.ndarray, rows: int) -> np.ndarray:
+    """(resamples, rows): how often each row was drawn in each resample."""
+    resamples = indices.shape[0]
+    flat = (indices + (np.arange(resamples) * rows)[:, None]).ravel()
+    return np.bincount(flat, minlength=resamples * rows).reshape(resamples, rows).astype(float)
+
+
+def summed(per_row: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """indices -> (resamples, columns): the column sums of `per_row` (rows, columns) over each resample, by
+    one matrix product (no (resamples, rows, columns) array)."""
+    per_row = np.asarray(per_row, dtype=float).reshape(len(per_row), -1)
+    return lambda indices: row_weights(indices, len(per_row)) @ per_row
+
+
+def _f1(tp: np.ndarray, predicted: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    denominator = predicted + gold
+    return np.divide(2 * tp, denominator, out=np.zeros_like(denominator), where=denominator > 0)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    return np.divide(numerator, denominator, out=np.zeros_like(denominator), where=denominator > 0)
+
+
+def counts_statistics(counts: np.ndarray) -> dict[str, Statistic]:
+    """F1, precision and recall from per-row (true positive, predicted, gold) counts."""
+    sums = summed(counts)
+    return {
+        "f1": lambda i: _f1(*sums(i).T),
+        "precision": lambda i: _ratio(sums(i)[:, 0], sums(i)[:, 1]),
+        "recall": lambda i: _ratio(sums(i)[:, 0], sums(i)[:, 2]),
+    }
+
+
+def multilabel_statistics(predicted: Sequence[Any], gold: Sequence[Any]) -> dict[str, Statistic]:
+    """Micro / macro F1 and subset accuracy of multi-hot rows (rows, labels): per-label counts of each
+    resample from one matrix product."""
+    predicted_hot, gold_hot = np.asarray(predicted, dtype=bool), np.asarray(gold, dtype=bool)
+    labels = predicted_hot.shape[1] if predicted_hot.ndim == 2 else 0
+    per_label = summed(np.concatenate([predicted_hot & gold_hot, predicted_hot, gold_hot], axis=1))
+
+    def micro(indices: np.ndarray) -> np.ndarray:
+        sums = per_label(indices).reshape(-1, 3, labels).sum(axis=2)
+        return _f1(sums[:, 0], sums[:, 1], sums[:, 2])
+
+    def macro(indices: np.ndarray) -> np.ndarray:
+        sums = per_label(indices).reshape(-1, 3, labels)
+        return _f1(sums[:, 0], sums[:, 1], sums[:, 2]).mean(axis=1)  # as sklearn: every label counts
+
+    return {
+        "micro_f1": micro,
+        "macro_f1": macro,
+        "subset_accuracy": mean_of(np.all(predicted_hot == gold_hot, axis=1)),
+    }
+
+
 def classification_statistics(predicted: Sequence[int], gold: Sequence[int]) -> dict[str, Statistic]:
     return {"accuracy": accuracy(predicted, gold), "macro_f1": macro_f1(predicted, gold)}
 
 
 def ner_statistics(
-    gold_tags: Sequence[Sequence[str]], predicted_tags: Sequence[Sequence[str]]
+    predicted_tags: Sequence[Sequence[str]], gold_tags: Sequence[Sequence[str]]
 ) -> dict[str, Statistic]:
-    return {"f1": micro_f1_from_counts(entity_counts(gold_tags, predicted_tags))}
+    """Entity F1 / precision / recall (seqeval strict, micro) with whole sentences resampled."""
+    return counts_statistics(entity_counts(gold_tags, predicted_tags))
 
 
 def regression_statistics(predicted: Sequence[float], true: Sequence[float]) -> dict[str, Statistic]:
-    return {"rmse": rmse(predicted, true), "mae": mae(predicted, true)}
+    """RMSE, MAE, R² and Pearson r: R² and r from resampled sums of y, y², ŷ, ŷ², yŷ and the squared error."""
+    y, p = np.asarray(true, dtype=float), np.asarray(predicted, dtype=float)
+    sums = summed(np.stack([np.ones_like(y), y, y * y, p, p * p, y * p, (p - y) ** 2], axis=1))
+
+    def r2(indices: np.ndarray) -> np.ndarray:
+        n, sy, syy, _, _, _, sse = sums(indices).T
+        total = syy - sy * sy / n
+        return 1 - _ratio(sse, total)
+
+    def pearson(indices: np.ndarray) -> np.ndarray:
+        n, sy, syy, sp, spp, syp, _ = sums(indices).T
+        covariance = syp - sy * sp / n
+        spread = np.sqrt(np.clip((syy - sy * sy / n) * (spp - sp * sp / n), 0, None))
+        return _ratio(covariance, spread)
+
+    return {"rmse": rmse(predicted, true), "mae": mae(predicted, true), "r2": r2, "pearson": pearson}
 
 
 # --- model against a baseline ---------------------------------------------------------------------------
@@ -208,11 +279,13 @@ def compare(
 
 
 # What the rows hold -> the headline statistics of (predicted, gold): class ids of single-label tasks
-# (classification, pair), numbers (regression, pair scores), IOB2 tag sequences (NER).
+# (classification, pair), numbers (regression, pair scores), IOB2 tag sequences (NER), multi-hot rows
+# (multilabel).
 STATISTICS: dict[str, Callable[[Any, Any], dict[str, Statistic]]] = {
     "labels": classification_statistics,
     "numbers": regression_statistics,
     "tags": ner_statistics,
+    "label_sets": multilabel_statistics,
 }
 
 

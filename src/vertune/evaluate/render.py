@@ -8,7 +8,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from vertune.evaluate.blocks import Block, Bullets, Code, Heading, Image, Paragraph, Table
+from vertune.evaluate.blocks import Block, Bullets, Code, Heading, Highlighted, Image, Paragraph, Table
 from vertune.run import write_text_atomic
 
 
@@ -37,7 +37,39 @@ def _md_block(block: Block) -> str:
             return "\n".join(f"- {_md(item)}" for item in items)
         case Code(text, language):
             return f"```{language}\n{text}\n```"
+        case Highlighted(text, spans, caption):
+            strongest = sorted(spans, key=lambda s: -abs(s[2]))[:STRONGEST]
+            words = ", ".join(f"{text[a:b]} ({w:+.2f})" for a, b, w in strongest)
+            lines = [
+                f"> {_md(text)}".replace("\n", " "),
+                "",
+                f"{_md(caption)} strongest tokens: {_md(words)}",
+            ]
+            return "\n".join(lines)
     raise TypeError(f"unknown block {block!r}")
+
+
+#: tokens named in the Markdown line under a highlighted text
+STRONGEST = 5
+
+
+def _highlighted_html(text: str, spans: Sequence[tuple[int, int, float]], caption: str) -> str:
+    """Escaped text with each weighted span shaded: green pushes toward the prediction, red against it."""
+    parts, position = [], 0
+    for start, end, weight in sorted((s for s in spans if 0 <= s[0] < s[1] <= len(text)), key=lambda s: s[0]):
+        if start < position:
+            continue
+        parts.append(html.escape(text[position:start]))
+        colour = "26,127,55" if weight >= 0 else "207,34,46"
+        alpha = min(abs(float(weight)), 1.0) * 0.6
+        parts.append(
+            f'<span class="attr" style="background: rgba({colour},{alpha:.2f})" title="{float(weight):+.2f}">'
+            f"{html.escape(text[start:end])}</span>"
+        )
+        position = end
+    parts.append(html.escape(text[position:]))
+    note = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="attributions"><p>{"".join(parts)}</p>{note}</figure>'
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
@@ -74,6 +106,8 @@ def _html_block(block: Block) -> str:
             return "<ul>" + "".join(f"<li>{e(item)}</li>" for item in items) + "</ul>"
         case Code(text, _):
             return f"<pre><code>{e(text)}</code></pre>"
+        case Highlighted(text, spans, caption):
+            return _highlighted_html(text, spans, caption)
     raise TypeError(f"unknown block {block!r}")
 
 
@@ -93,6 +127,8 @@ img { max-width: 100%; height: auto; border: 1px solid #eaeef2; }
 figcaption { color: #57606a; font-size: 13px; }
 pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; border-radius: 6px; }
 li { overflow-wrap: anywhere; }
+.attributions p { border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem .7rem; }
+.attr { border-radius: 3px; }
 """
 
 

@@ -14,12 +14,15 @@ from typing import Any
 
 # Imported for their registrations: the sections and plots every run report may carry.
 from vertune.evaluate import (  # noqa: F401
+    report_calibration,
     report_compression,
     report_core,
+    report_explain,
     report_intervals,
     report_multilabel,
     report_ner,
     report_regression,
+    report_robustness,
     report_vocab,
 )
 from vertune.evaluate.blocks import Block

@@ -13,10 +13,11 @@ from vertune.data.readers import Table
 from vertune.data.validate import DataReport, as_label, check_known_labels, validate_classification
 from vertune.recipe import DataConfig
 from vertune.tasks.base import Examples, Predictions
+from vertune.tasks.calibrated import TemperatureScaled
 from vertune.tasks.text import TextTask, sequence_head
 
 
-class ClassificationTask(TextTask):
+class ClassificationTask(TemperatureScaled, TextTask):
     name = "classification"
     single_label = True
 
@@ -65,6 +66,17 @@ class ClassificationTask(TextTask):
 
     def target_values(self, examples: Examples, labels: Sequence[str]) -> list[Any]:
         return [int(i) for i in self.target_ids(examples.targets, labels)]
+
+    # --- run state: temperature scaling fitted on validation (tasks/calibrated.py) -----------------
+
+    def tune(self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]) -> None:
+        self.fit_calibration(predictions, self.target_ids(targets, labels))
+
+    def state(self) -> dict[str, Any]:
+        return self.calibration_state_json()
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        self.load_calibration_state(state)
 
     def trainer_scores(
         self, predictions: np.ndarray, label_ids: np.ndarray, labels: Sequence[str]
@@ -119,6 +131,7 @@ class ClassificationTask(TextTask):
             "per_class": per_class,
             "confusion_matrix": {"labels": list(labels), "matrix": matrix},
             "examples": len(target_ids),
+            **self.calibration_scores(logits, target_ids),
         }
 
     # --- baselines (evaluate/baselines.py): a logistic regression on the baseline's features ------------
@@ -144,9 +157,7 @@ class ClassificationTask(TextTask):
     def decode(
         self, predictions: Predictions, inputs: Sequence[Any], labels: Sequence[str]
     ) -> list[dict[str, Any]]:
-        logits = np.asarray(predictions, dtype=np.float64)
-        shifted = logits - logits.max(axis=-1, keepdims=True)
-        probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
+        probabilities = self.probabilities(predictions)  # calibrated when validation said so
         best = probabilities.argmax(axis=-1)
         return [
             {

@@ -242,6 +242,10 @@ class NerTask(BaseTask):
             "examples": len(targets),
         }
 
+    def tags_of(self, logits: np.ndarray, labels: Sequence[str]) -> list[str]:
+        """One input's IOB2 tags after constrained decoding (the bootstrap and robustness probes read them)."""
+        return self._tags(logits, labels)
+
     def _tags(self, logits: np.ndarray, labels: Sequence[str]) -> list[str]:
         return [labels[i] for i in tagging.viterbi(_log_probs(logits, labels), labels)]
 

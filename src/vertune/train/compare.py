@@ -96,6 +96,7 @@ def trial_row(variant: Variant, seed: int, metrics: dict[str, Any], metric: str,
         "method": variant.label,
         "seed": seed,
         "metric": metrics["test"][metric],
+        "interval": (metrics["test"].get("intervals") or {}).get(metric),  # test-row bootstrap, 95%
         "validation_metric": metrics["validation"][metric],
         **{key: train.get(key) for key in TRAIN_STATS},
         "peak_rss_mb": train.get("peak_rss_mb"),
@@ -118,12 +119,21 @@ def summarise(rows: list[dict[str, Any]], variants: list[Variant]) -> list[dict[
             return statistics.fmean(present) if present else None
 
         trainable, total = mean("trainable_params"), mean("total_params")
+        bounds = [r["interval"] for r in mine if r.get("interval")]
         summary.append(
             {
                 "method": variant.label,
                 "seeds": len(mine),
                 "metric_mean": statistics.fmean(values),
                 "metric_std": statistics.stdev(values) if len(values) > 1 else 0.0,
+                # the seeds' mean 95% bootstrap interval over test rows: the test set's own noise, next to
+                # the seed std (the training noise)
+                "metric_interval": [
+                    statistics.fmean(b[0] for b in bounds),
+                    statistics.fmean(b[1] for b in bounds),
+                ]
+                if bounds
+                else None,
                 "trainable_params": round(trainable) if trainable is not None else None,
                 "trainable_share": trainable / total if trainable and total else None,
                 "training_seconds": mean("training_seconds"),

@@ -19,12 +19,17 @@ def _fmt(value: Any, pattern: str) -> str:
     return "n/a" if value is None else format(value, pattern)
 
 
+def _interval(bounds: Any) -> str:
+    return "n/a" if not bounds else f"{bounds[0]:.4f} – {bounds[1]:.4f}"
+
+
 def comparison_rows(result: dict[str, Any]) -> Table:
     """One row per method, best mean metric first."""
     metric = result["metric"]
     header = [
         "method",
         f"{metric} (mean +- std)",
+        "95% interval (test rows)",
         "seeds",
         "trainable params",
         "share",
@@ -37,6 +42,7 @@ def comparison_rows(result: dict[str, Any]) -> Table:
         [
             s["method"],
             f"{s['metric_mean']:.4f} +- {s['metric_std']:.4f}",
+            _interval(s.get("metric_interval")),
             str(s["seeds"]),
             _fmt(s["trainable_params"], ","),
             _fmt(s["trainable_share"], ".2%"),
@@ -90,6 +96,11 @@ def comparison_blocks(result: dict[str, Any], plots: dict[str, Path]) -> list[Bl
             f"training seeds {', '.join(map(str, result['seeds']))}. Metric: test `{result['metric']}`."
         ),
         comparison_rows(result),
+        Paragraph(
+            "Two kinds of noise side by side: the std over training seeds (same split, another seed) and the "
+            "95% bootstrap interval over the test rows (mean over the seeds; the test set's size). Methods "
+            "whose difference is inside either are not told apart by this comparison."
+        ),
         Paragraph(
             f"Recommendation: {rec['method'] or 'none'}. Rule: {rec['rule']}. {rec.get('reason', '')}.",
             highlight=True,

@@ -22,8 +22,10 @@ def run_evaluate(
     label_column: str | None = None,
     output: str | Path | None = None,
     quiet: bool = False,
+    robustness: bool = False,
 ) -> EvaluateResult:
-    """Score a trained run on any labelled file (in the run's columns unless given)."""
+    """Score a trained run on any labelled file (in the run's columns unless given); with `robustness`, also
+    under seeded perturbations (workflows/robustness.py)."""
     run = RunDir(run_path).require_model()
     recipe = run.load_recipe()
     columns = {"text_column": text_column, "label_column": label_column}
@@ -50,5 +52,9 @@ def run_evaluate(
             data={"test": {"rows": len(examples)}, "warnings": [str(p) for p in report.warnings]},
         )
         content, files = write_metrics_and_report(target, metrics)
+    if robustness:
+        from vertune.workflows.robustness import probe_run
+
+        content = probe_run(run, examples, target, on_event, quiet)
     on_event(FinalMetrics("fine-tuned", "test", scores["test"]))
     return EvaluateResult(target, content, files)

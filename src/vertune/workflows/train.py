@@ -108,6 +108,13 @@ def run_train(
         if intervals:
             scores["test"]["intervals"] = intervals
 
+    with stage("explanations", on_event):  # the most confident test errors, attributed (a few seconds)
+        from vertune.stages.explain import explain_errors
+
+        explained = explain_errors(run, task, splits.test, splits.labels, scored.predictions["test"])
+        if explained:
+            scores["test"]["explanations"] = explained
+
     with stage("metrics", on_event):
         metrics = build_metrics(
             recipe_section(recipe, task, method=fitted.stats["method"], output=str(run.path)),

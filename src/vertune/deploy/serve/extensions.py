@@ -20,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-ROUTE_EXTENSIONS: list[str] = []
+ROUTE_EXTENSIONS: list[str] = [
+    "vertune.deploy.serve.explain_routes:add_routes",  # POST /v1/explain
+]
 
 MODEL_LOADERS: dict[str, str] = {}
 
