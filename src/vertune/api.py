@@ -143,6 +143,14 @@ def predict(
     return predict_texts(RunDir(run_path), texts, text_pairs, quiet)
 
 
+def shown_texts(run_path: str | Path, texts: Sequence[str]) -> list[str]:
+    """Texts as they may be printed or written beside a run's predictions: redacted like its inputs when the
+    run was trained with `data.redact`, unchanged otherwise."""
+    from vertune.stages.predict import shown_texts as redacted
+
+    return redacted(RunDir(run_path), texts)
+
+
 def predict_file(
     run_path: str | Path,
     input_path: str | Path,
@@ -261,12 +269,14 @@ def redact_file(
     columns: Sequence[str] | None = None,
     phone_region: str | None = None,
     quiet: bool = True,
+    model: str | Path | None = None,
 ) -> Any:
     """Write a copy of a csv / tsv / jsonl / CoNLL file with personal data replaced by typed placeholders
-    (`vertune data redact`); returns the `PiiReport` (counts per type, example lines; never the values)."""
+    (`vertune data redact`); returns the `PiiReport` (counts per type, example lines; never the values).
+    `model`: a trained ner run that finds `person` / `location`."""
     from vertune.data import pii, pii_files
 
-    redactor = pii.Redactor(pii.parse_types(types), _phone_region(phone_region))
+    redactor = pii.Redactor(pii.parse_types(types, model), _phone_region(phone_region), model=model)
     return pii_files.redact_file(path, output, redactor, columns, quiet=quiet)
 
 
@@ -276,11 +286,12 @@ def scan_pii(
     columns: Sequence[str] | None = None,
     phone_region: str | None = None,
     quiet: bool = True,
+    model: str | Path | None = None,
 ) -> dict[str, Any]:
     """Personal data in each given file (`vertune data check --pii`): role -> `PiiReport`."""
     from vertune.data import pii, pii_files
 
-    redactor = pii.Redactor(pii.parse_types(types), _phone_region(phone_region))
+    redactor = pii.Redactor(pii.parse_types(types, model), _phone_region(phone_region), model=model)
     return {
         role: pii_files.scan_file(path, redactor, columns, quiet=quiet)
         for role, path in files.items()
