@@ -47,10 +47,13 @@ class EntityFinder:
         self.cache: dict[str, list[Span]] = {}
 
     def _labels_of(self, kind: str) -> list[str]:
-        found = [label for label in self.predictor.labels if label.upper() in ENTITY_LABELS[kind]]
+        from vertune.tasks.tagging import split_tag
+
+        types = sorted({split_tag(tag)[1] for tag in self.predictor.labels if tag != "O"})
+        found = [label for label in types if label.upper() in ENTITY_LABELS[kind]]
         if not found:
             raise RecipeError(
-                f"data.redact_model {self.run}: its entity types ({', '.join(self.predictor.labels)}) have "
+                f"data.redact_model {self.run}: its entity types ({', '.join(types)}) have "
                 f"none for {kind} (one of {', '.join(sorted(ENTITY_LABELS[kind]))})"
             )
         return found
