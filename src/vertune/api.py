@@ -318,11 +318,17 @@ def audit(
     output: str | Path | None = None,
     folds: int = 5,
     on_event: Subscriber = log_event,
+    model: str | None = None,
+    epochs: float = 1.0,
+    similarity: float | None = 0.95,
+    quiet: bool = True,
 ) -> Any:
-    """Suspect labels (cleanlab on K-fold out-of-sample TF-IDF + logistic probabilities) and near-duplicate
-    pairs of a recipe's data (`vertune data audit`); writes issues.csv and duplicates.csv beside `output`.
-    Returns an `AuditResult`; rows are only reported, never dropped."""
+    """Suspect labels (cleanlab on K-fold out-of-sample probabilities: TF-IDF + logistic, or `model`
+    fine-tuned per fold for `epochs`; label sets and NER tags too) and near-duplicate pairs (exact, and by
+    frozen-encoder cosine >= `similarity`; None = exact only) of a recipe's data (`vertune data audit`);
+    writes issues.csv and duplicates.csv beside `output`. Returns an `AuditResult`; nothing is dropped."""
     from vertune.data import audit as audit_data
+    from vertune.data.audit_run import audit_recipe
 
     if folds < 2:
         raise VertuneError(f"--folds {folds}: use at least 2 folds")
@@ -331,8 +337,7 @@ def audit(
     issues_path = Path(output) if output is not None else Path(f"{recipe.output}-audit") / "issues.csv"
     if issues_path.suffix.lower() != ".csv":
         raise VertuneError(f"{issues_path}: the audit writes CSV; give a path ending in .csv")
-    seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
-    result = audit_data.audit_rows(audit_data.recipe_rows(recipe), folds, seed, on_event)
+    result = audit_recipe(recipe, folds, model, epochs, similarity, quiet, on_event)
     duplicates_path = issues_path.with_name(issues_path.stem + "-duplicates.csv")
     audit_data.write_csv(issues_path, audit_data.ISSUE_COLUMNS, result.issues)
     audit_data.write_csv(duplicates_path, audit_data.DUPLICATE_COLUMNS, result.duplicates)

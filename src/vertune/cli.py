@@ -468,16 +468,39 @@ def data_audit(
     ] = None,
     folds: Annotated[int, typer.Option(help="Folds for the out-of-sample probabilities.")] = 5,
     top: Annotated[int, typer.Option(help="Issues to show here.")] = 5,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Fine-tune this model per fold for the probabilities (default: TF-IDF + logistic)."
+        ),
+    ] = None,
+    epochs: Annotated[
+        float, typer.Option(help="With --model: epochs per fold (at most the recipe's).")
+    ] = 1.0,
+    similarity: Annotated[
+        float, typer.Option(help="Near-duplicates: frozen-encoder cosine at least this; 0 = exact only.")
+    ] = 0.95,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a recipe key: --set data.group_column=patient")
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Find suspect labels (cleanlab, K-fold TF-IDF + logistic regression) and near-duplicate texts within
-    and across splits; writes a ranked CSV to fix by hand. Nothing is dropped."""
+    """Find suspect labels (cleanlab, K-fold TF-IDF + logistic regression or a fine-tuned --model; label sets
+    and NER tags too) and near-duplicate texts (exact and by embedding) within and across splits; writes a
+    ranked CSV to fix by hand. Nothing is dropped."""
     from vertune import api
 
-    result = api.audit(recipe, set_ or [], output, folds, on_event=_say(quiet))
+    result = api.audit(
+        recipe,
+        set_ or [],
+        output,
+        folds,
+        on_event=_say(quiet),
+        model=model,
+        epochs=epochs,
+        similarity=similarity or None,
+        quiet=quiet,
+    )
     total = sum(result.rows.values())
     per_split = result.issues_per_split()
     out.print(
@@ -495,10 +518,12 @@ def data_audit(
             highlight=False,
         )
     kinds = Counter((d["where"], d["same_label"]) for d in result.duplicates)
+    by_embedding = sum(d["match"] == "embedding" for d in result.duplicates)
     out.print(
         f"near-duplicates: {kinds[('within', True)] + kinds[('within', False)]} pairs within a split, "
         f"{kinds[('across', True)] + kinds[('across', False)]} across splits; "
-        f"{kinds[('within', False)] + kinds[('across', False)]} with different labels",
+        f"{kinds[('within', False)] + kinds[('across', False)]} with different labels; "
+        f"{by_embedding} found by embedding similarity only",
         markup=False,
         highlight=False,
     )
