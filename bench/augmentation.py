@@ -14,23 +14,14 @@ macro-F1, accuracy, training seconds); then one summary line with the mean and s
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
-import os
-import statistics
-import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-import yaml
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from seeded_runs import DATA_DIR, run_settings
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
-if not DATA_DIR.is_dir():  # a worktree under /work/wt
-    DATA_DIR = Path("/work/shared/data")
-CONFIGS: dict[str, dict[str, object]] = {
+CONFIGS: dict[str, dict[str, Any]] = {
     "none": {},
     "eda1": {"augment": {"method": "eda", "factor": 1.0}},
     "eda2": {"augment": {"method": "eda", "factor": 2.0}},
@@ -66,67 +57,33 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=64)
     args = parser.parse_args()
 
-    from vertune import api
+    import tempfile
 
-    work = Path(tempfile.mkdtemp(prefix="vertune-augmentation-"))
+    work = Path(tempfile.mkdtemp(prefix="vertune-augmentation-data-"))
     train = per_class(pd.read_csv(args.data_dir / "drug_reviews_train.csv"), args.rows_per_class)
     test = stratified(pd.read_csv(args.data_dir / "drug_reviews_test.csv"), args.test_rows)
     train.to_csv(work / "train.csv", index=False)
     test.to_csv(work / "test.csv", index=False)
-    results: dict[str, list[dict[str, float]]] = {}
-    # seed-major: an interrupted run still has every setting at the first seeds
-    for seed in range(args.seeds):
-        for config in args.configs.split(","):
-            load = os.getloadavg()[0]
-            recipe = {
-                "model": "minilm",
-                "data": {
-                    "train": str(work / "train.csv"),
-                    "test": str(work / "test.csv"),
-                    "split_seed": 0,
-                    **CONFIGS[config],
-                },
-                "training": {
-                    "epochs": args.epochs,
-                    "max_length": args.max_length,
-                    "batch_size": 16,
-                    "seed": seed,
-                },
-                "evaluation": {"baselines": []},
-                "output": str(work / f"{config}-{seed}"),
-            }
-            path = work / f"{config}-{seed}.yaml"
-            path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
-            metrics = api.train(path, quiet=True).metrics
-            test_metrics = metrics["test"]
-            line = {
-                "bench": "augmentation",
-                "dataset": "drug_reviews",
-                "date": dt.date.today().isoformat(),
-                "config": config,
-                "seed": seed,
-                "load_avg_1m": round(load, 2),
-                "sampled_rows": len(train),
-                "train_rows": metrics["data"]["train"]["rows"],
-                "test_rows": len(test),
-                "epochs": args.epochs,
-                "test_macro_f1": round(test_metrics["macro_f1"], 4),
-                "test_accuracy": round(test_metrics["accuracy"], 4),
-                "train_seconds": metrics["train"]["training_seconds"],
-            }
-            results.setdefault(config, []).append(line)
-            print(json.dumps(line), flush=True)
-    summary = {
-        config: {
-            key: {
-                "mean": round(statistics.mean(r[key] for r in runs), 4),
-                "std": round(statistics.stdev(r[key] for r in runs), 4) if len(runs) > 1 else 0.0,
-            }
-            for key in ("test_macro_f1", "test_accuracy", "train_seconds")
+
+    def scores(metrics: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "sampled_rows": len(train),
+            "test_rows": len(test),
+            "epochs": args.epochs,
+            "test_macro_f1": round(metrics["test"]["macro_f1"], 4),
+            "test_accuracy": round(metrics["test"]["accuracy"], 4),
         }
-        for config, runs in results.items()
-    }
-    print(json.dumps({"bench": "augmentation", "dataset": "drug_reviews", "summary": summary}), flush=True)
+
+    run_settings(
+        "augmentation",
+        {name: {"data": CONFIGS[name]} for name in args.configs.split(",")},
+        {"train": str(work / "train.csv"), "test": str(work / "test.csv")},
+        {"epochs": args.epochs, "max_length": args.max_length, "batch_size": 16},
+        args.seeds,
+        scores,
+        ("test_macro_f1", "test_accuracy", "train_seconds"),
+        extra={"dataset": "drug_reviews"},
+    )
 
 
 if __name__ == "__main__":

@@ -1,39 +1,41 @@
 """Class weights, focal loss and a balanced sampler on the drug reviews' rare neutral class.
 
-Settings (`--configs`): none (plain cross-entropy), balanced (`training.class_weights: balanced`), focal
-(`training.loss: focal`, gamma 2, no weights), sampler (`training.sampler: balanced`). Each is trained with
-`--seeds` training seeds on the same split (data.split_seed fixed): drug_reviews_train.csv (validation 10%
-split off), scored on drug_reviews_test.csv; small budget for the shared CPU (max_length 64, 2 epochs,
-batch 16, baselines off). Per run one JSON line (test macro-F1, neutral F1 / recall); then one summary line
-with the mean and standard deviation per setting.
+Settings (`--configs`): none (plain cross-entropy, uniform sampling), balanced (`training.class_weights:
+balanced`), focal (`training.loss: focal`, gamma 2, no weights), sampler (`training.sampler: balanced`). Each
+is trained with `--seeds` training seeds on the same split (data.split_seed fixed): drug_reviews_train.csv
+(validation 10% split off), scored on drug_reviews_test.csv; small budget for the shared CPU (max_length 64,
+2 epochs, batch 16, baselines off). Per run one JSON line (test macro-F1, neutral F1 / recall); then one
+summary line with the mean and standard deviation per setting (`seeded_runs.py`).
 
-    nice -n 10 .venv/bin/python bench/class_imbalance.py [--seeds 3] [--configs none,balanced,focal]
+    nice -n 10 .venv/bin/python bench/class_imbalance.py [--seeds 3] [--configs none,balanced,focal,sampler]
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
-import os
-import statistics
-import tempfile
 from pathlib import Path
+from typing import Any
 
-import yaml
+from seeded_runs import DATA_DIR, run_settings
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
-if not DATA_DIR.is_dir():  # a worktree under /work/wt
-    DATA_DIR = Path("/work/shared/data")
-CONFIGS = {
+CONFIGS: dict[str, dict[str, Any]] = {
     "none": {},
     "balanced": {"class_weights": "balanced"},
     "focal": {"loss": "focal", "focal_gamma": 2.0},
     "sampler": {"sampler": "balanced"},
 }
+
+
+def neutral_scores(metrics: dict[str, Any]) -> dict[str, Any]:
+    test = metrics["test"]
+    neutral = test["per_class"]["neutral"]
+    return {
+        "test_macro_f1": round(test["macro_f1"], 4),
+        "test_accuracy": round(test["accuracy"], 4),
+        "neutral_f1": round(neutral["f1"], 4),
+        "neutral_recall": round(neutral["recall"], 4),
+        "neutral_precision": round(neutral["precision"], 4),
+    }
 
 
 def main() -> None:
@@ -44,64 +46,18 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=2)
     parser.add_argument("--max-length", type=int, default=64)
     args = parser.parse_args()
-
-    from vertune import api
-
-    work = Path(tempfile.mkdtemp(prefix="vertune-imbalance-"))
-    results: dict[str, list[dict[str, float]]] = {}
-    # seed-major: an interrupted run still has every setting at the first seeds
-    for seed in range(args.seeds):
-        for config in args.configs.split(","):
-            load = os.getloadavg()[0]
-            recipe = {
-                "model": "minilm",
-                "data": {
-                    "train": str(args.data_dir / "drug_reviews_train.csv"),
-                    "test": str(args.data_dir / "drug_reviews_test.csv"),
-                    "split_seed": 0,
-                },
-                "training": {
-                    "epochs": args.epochs,
-                    "max_length": args.max_length,
-                    "batch_size": 16,
-                    "seed": seed,
-                    **CONFIGS[config],
-                },
-                "evaluation": {"baselines": []},
-                "output": str(work / f"{config}-{seed}"),
-            }
-            path = work / f"{config}-{seed}.yaml"
-            path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
-            metrics = api.train(path, quiet=True).metrics
-            test = metrics["test"]
-            neutral = test["per_class"]["neutral"]
-            line = {
-                "bench": "class_imbalance",
-                "date": dt.date.today().isoformat(),
-                "config": config,
-                "seed": seed,
-                "load_avg_1m": round(load, 2),
-                "train_rows": metrics["data"]["train"]["rows"],
-                "test_macro_f1": round(test["macro_f1"], 4),
-                "test_accuracy": round(test["accuracy"], 4),
-                "neutral_f1": round(neutral["f1"], 4),
-                "neutral_recall": round(neutral["recall"], 4),
-                "neutral_precision": round(neutral["precision"], 4),
-                "train_seconds": metrics["train"]["training_seconds"],
-            }
-            results.setdefault(config, []).append(line)
-            print(json.dumps(line), flush=True)
-    summary = {
-        config: {
-            key: {
-                "mean": round(statistics.mean(r[key] for r in runs), 4),
-                "std": round(statistics.stdev(r[key] for r in runs), 4) if len(runs) > 1 else 0.0,
-            }
-            for key in ("test_macro_f1", "neutral_f1", "neutral_recall")
-        }
-        for config, runs in results.items()
-    }
-    print(json.dumps({"bench": "class_imbalance", "summary": summary}), flush=True)
+    run_settings(
+        "class_imbalance",
+        {name: {"training": CONFIGS[name]} for name in args.configs.split(",")},
+        {
+            "train": str(args.data_dir / "drug_reviews_train.csv"),
+            "test": str(args.data_dir / "drug_reviews_test.csv"),
+        },
+        {"epochs": args.epochs, "max_length": args.max_length, "batch_size": 16},
+        args.seeds,
+        neutral_scores,
+        ("test_macro_f1", "test_accuracy", "neutral_f1", "neutral_recall"),
+    )
 
 
 if __name__ == "__main__":

@@ -173,6 +173,14 @@ def explain(
     return ExplainResult(run, explain_texts(run, texts, text_pairs, label, steps, max_tokens))
 
 
+def shown_texts(run_path: str | Path, texts: Sequence[str]) -> list[str]:
+    """Texts as they may be printed or written beside a run's predictions: redacted like its inputs when the
+    run was trained with `data.redact`, unchanged otherwise."""
+    from vertune.stages.predict import shown_texts as redacted
+
+    return redacted(RunDir(run_path), texts)
+
+
 def predict_file(
     run_path: str | Path,
     input_path: str | Path,
@@ -291,12 +299,14 @@ def redact_file(
     columns: Sequence[str] | None = None,
     phone_region: str | None = None,
     quiet: bool = True,
+    model: str | Path | None = None,
 ) -> Any:
     """Write a copy of a csv / tsv / jsonl / CoNLL file with personal data replaced by typed placeholders
-    (`vertune data redact`); returns the `PiiReport` (counts per type, example lines; never the values)."""
+    (`vertune data redact`); returns the `PiiReport` (counts per type, example lines; never the values).
+    `model`: a trained ner run that finds `person` / `location`."""
     from vertune.data import pii, pii_files
 
-    redactor = pii.Redactor(pii.parse_types(types), _phone_region(phone_region))
+    redactor = pii.Redactor(pii.parse_types(types, model), _phone_region(phone_region), model=model)
     return pii_files.redact_file(path, output, redactor, columns, quiet=quiet)
 
 
@@ -306,11 +316,12 @@ def scan_pii(
     columns: Sequence[str] | None = None,
     phone_region: str | None = None,
     quiet: bool = True,
+    model: str | Path | None = None,
 ) -> dict[str, Any]:
     """Personal data in each given file (`vertune data check --pii`): role -> `PiiReport`."""
     from vertune.data import pii, pii_files
 
-    redactor = pii.Redactor(pii.parse_types(types), _phone_region(phone_region))
+    redactor = pii.Redactor(pii.parse_types(types, model), _phone_region(phone_region), model=model)
     return {
         role: pii_files.scan_file(path, redactor, columns, quiet=quiet)
         for role, path in files.items()
@@ -337,11 +348,17 @@ def audit(
     output: str | Path | None = None,
     folds: int = 5,
     on_event: Subscriber = log_event,
+    model: str | None = None,
+    epochs: float = 1.0,
+    similarity: float | None = 0.95,
+    quiet: bool = True,
 ) -> Any:
-    """Suspect labels (cleanlab on K-fold out-of-sample TF-IDF + logistic probabilities) and near-duplicate
-    pairs of a recipe's data (`vertune data audit`); writes issues.csv and duplicates.csv beside `output`.
-    Returns an `AuditResult`; rows are only reported, never dropped."""
+    """Suspect labels (cleanlab on K-fold out-of-sample probabilities: TF-IDF + logistic, or `model`
+    fine-tuned per fold for `epochs`; label sets and NER tags too) and near-duplicate pairs (exact, and by
+    frozen-encoder cosine >= `similarity`; None = exact only) of a recipe's data (`vertune data audit`);
+    writes issues.csv and duplicates.csv beside `output`. Returns an `AuditResult`; nothing is dropped."""
     from vertune.data import audit as audit_data
+    from vertune.data.audit_run import audit_recipe
 
     if folds < 2:
         raise VertuneError(f"--folds {folds}: use at least 2 folds")
@@ -350,8 +367,7 @@ def audit(
     issues_path = Path(output) if output is not None else Path(f"{recipe.output}-audit") / "issues.csv"
     if issues_path.suffix.lower() != ".csv":
         raise VertuneError(f"{issues_path}: the audit writes CSV; give a path ending in .csv")
-    seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
-    result = audit_data.audit_rows(audit_data.recipe_rows(recipe), folds, seed, on_event)
+    result = audit_recipe(recipe, folds, model, epochs, similarity, quiet, on_event)
     duplicates_path = issues_path.with_name(issues_path.stem + "-duplicates.csv")
     audit_data.write_csv(issues_path, audit_data.ISSUE_COLUMNS, result.issues)
     audit_data.write_csv(duplicates_path, audit_data.DUPLICATE_COLUMNS, result.duplicates)

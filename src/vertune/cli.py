@@ -149,11 +149,13 @@ def predict(
         out.print(f"wrote {written.rows} predictions to {output}", markup=False, highlight=False)
         return
     predictions = api.predict(run, texts or [], text_pairs=text_pair)
-    for i, (text, prediction) in enumerate(zip(texts or [], predictions, strict=True)):
+    printed = api.shown_texts(run, texts or [])  # data.redact: never print the raw personal data
+    pairs_printed = api.shown_texts(run, text_pair) if text_pair else []
+    for i, (text, prediction) in enumerate(zip(printed, predictions, strict=True)):
         shown = {
             k: round(v, 6) if isinstance(v, float) else v for k, v in prediction.items() if k != "scores"
         }
-        pair = {"text_pair": text_pair[i]} if text_pair else {}
+        pair = {"text_pair": pairs_printed[i]} if text_pair else {}
         print(json.dumps({"text": text, **pair, **shown}, ensure_ascii=False))
 
 
@@ -424,11 +426,12 @@ def data_check(
     from vertune import api
 
     phone_region: str | None = None
+    ner_model: Path | None = None
     if recipe is not None:
         from vertune.recipe import load_recipe
 
         r = load_recipe(recipe)
-        phone_region = r.data.redact_phone_region
+        phone_region, ner_model = r.data.redact_phone_region, r.data.redact_model
         train, validation, test, task = r.data.train, r.data.validation, r.data.test, r.task
         text_column, label_column, tag_scheme = r.data.text_column, r.data.label_column, r.data.tag_scheme
         model, max_length = r.model.name, r.training.max_length
@@ -456,7 +459,9 @@ def data_check(
     report.raise_errors()
     if pii:
         scans = api.scan_pii(
-            {"train": train, "validation": validation, "test": test}, phone_region=phone_region
+            {"train": train, "validation": validation, "test": test},
+            phone_region=phone_region,
+            model=ner_model,
         )
         for role, scan in scans.items():
             out.print(f"{role}: personal data: {scan.summary()}", markup=False, highlight=False)
@@ -471,13 +476,19 @@ def data_redact(
     file: Annotated[Path, typer.Argument(help="A csv, tsv, jsonl or CoNLL file.")],
     output: Annotated[Path, typer.Option(help="Where to write the redacted copy (same format).")],
     types: Annotated[
-        str, typer.Option(help="Comma-separated: email, phone, id_card, bank_card, ip, url, iban, or all.")
+        str,
+        typer.Option(
+            help="Comma-separated: email, phone, id_card, bank_card, ip, url, iban, person, location; all."
+        ),
     ] = "all",
     columns: Annotated[
         str | None, typer.Option(help="Comma-separated columns to redact (default: every column).")
     ] = None,
     phone_region: Annotated[
         str | None, typer.Option(help="Also national-format phone numbers of this region (US, GB, ...).")
+    ] = None,
+    ner_model: Annotated[
+        Path | None, typer.Option(help="A trained ner run: also redact person and location (--types all).")
     ] = None,
     quiet: Quiet = False,
 ) -> None:
@@ -486,7 +497,7 @@ def data_redact(
     from vertune import api
 
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    scan = api.redact_file(file, output, types, chosen, phone_region, quiet=quiet)
+    scan = api.redact_file(file, output, types, chosen, phone_region, quiet=quiet, model=ner_model)
     out.print(
         f"wrote {output}: {scan.rows} rows, {scan.rows_with_pii} with personal data; {scan.summary()}",
         markup=False,
@@ -505,16 +516,39 @@ def data_audit(
     ] = None,
     folds: Annotated[int, typer.Option(help="Folds for the out-of-sample probabilities.")] = 5,
     top: Annotated[int, typer.Option(help="Issues to show here.")] = 5,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Fine-tune this model per fold for the probabilities (default: TF-IDF + logistic)."
+        ),
+    ] = None,
+    epochs: Annotated[
+        float, typer.Option(help="With --model: epochs per fold (at most the recipe's).")
+    ] = 1.0,
+    similarity: Annotated[
+        float, typer.Option(help="Near-duplicates: frozen-encoder cosine at least this; 0 = exact only.")
+    ] = 0.95,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a recipe key: --set data.group_column=patient")
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Find suspect labels (cleanlab, K-fold TF-IDF + logistic regression) and near-duplicate texts within
-    and across splits; writes a ranked CSV to fix by hand. Nothing is dropped."""
+    """Find suspect labels (cleanlab, K-fold TF-IDF + logistic regression or a fine-tuned --model; label sets
+    and NER tags too) and near-duplicate texts (exact and by embedding) within and across splits; writes a
+    ranked CSV to fix by hand. Nothing is dropped."""
     from vertune import api
 
-    result = api.audit(recipe, set_ or [], output, folds, on_event=_say(quiet))
+    result = api.audit(
+        recipe,
+        set_ or [],
+        output,
+        folds,
+        on_event=_say(quiet),
+        model=model,
+        epochs=epochs,
+        similarity=similarity or None,
+        quiet=quiet,
+    )
     total = sum(result.rows.values())
     per_split = result.issues_per_split()
     out.print(
@@ -532,10 +566,12 @@ def data_audit(
             highlight=False,
         )
     kinds = Counter((d["where"], d["same_label"]) for d in result.duplicates)
+    by_embedding = sum(d["match"] == "embedding" for d in result.duplicates)
     out.print(
         f"near-duplicates: {kinds[('within', True)] + kinds[('within', False)]} pairs within a split, "
         f"{kinds[('across', True)] + kinds[('across', False)]} across splits; "
-        f"{kinds[('within', False)] + kinds[('across', False)]} with different labels",
+        f"{kinds[('within', False)] + kinds[('across', False)]} with different labels; "
+        f"{by_embedding} found by embedding similarity only",
         markup=False,
         highlight=False,
     )

@@ -86,7 +86,11 @@ class DataConfig(StrictModel):
     # in predict / serve of a run trained with it
     redact: list[str] = Field(
         default_factory=list,
-        description="PII types to redact: email, phone, id_card, bank_card, ip, url, iban; [] = none",
+        description="PII types to redact: email, phone, id_card, bank_card, ip, url, iban, and person, "
+        "location through data.redact_model; [] = none",
+    )
+    redact_model: Path | None = Field(
+        default=None, description="a trained ner run that finds person / location for data.redact"
     )
     redact_phone_region: str | None = Field(
         default=None,
@@ -107,9 +111,9 @@ class DataConfig(StrictModel):
     @field_validator("redact")
     @classmethod
     def _known_pii_types(cls, types: list[str]) -> list[str]:
-        from vertune.data.pii import PII_TYPES
+        from vertune.data.pii import ALL_PII_TYPES
 
-        return [_known(name, PII_TYPES, "PII type") for name in types]
+        return [_known(name, ALL_PII_TYPES, "PII type") for name in types]
 
     @field_validator("redact_phone_region")
     @classmethod
@@ -119,6 +123,19 @@ class DataConfig(StrictModel):
         import phonenumbers
 
         return _known(region.upper(), sorted(phonenumbers.SUPPORTED_REGIONS), "phone region")
+
+    @model_validator(mode="after")
+    def _redact_model_with_its_types(self) -> DataConfig:
+        by_model = [t for t in self.redact if t in ("person", "location")]
+        if by_model and self.redact_model is None:
+            raise ValueError(
+                f"data.redact {by_model[0]} needs data.redact_model: a trained ner run (runs/ner-x)"
+            )
+        if self.redact_model is not None and not by_model:
+            raise ValueError(
+                "data.redact_model is set but data.redact has neither person nor location; add them"
+            )
+        return self
 
 
 class MethodConfigBase(StrictModel):
@@ -340,6 +357,10 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         value = getattr(data, field)
         if value is not None and not value.is_absolute():
             setattr(data, field, (base / value).resolve())
+    if data.redact_model is not None and not data.redact_model.is_absolute():
+        # a run directory: beside the recipe if it is there, else from the working directory (like output)
+        beside = base / data.redact_model
+        data.redact_model = (beside if beside.is_dir() else data.redact_model).resolve()
     vocab = recipe.model.extend_vocab
     if vocab not in (None, "from_data") and not Path(vocab).is_absolute():
         recipe.model.extend_vocab = str((base / vocab).resolve())

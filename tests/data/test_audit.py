@@ -83,3 +83,24 @@ def test_api_audits_every_split_of_a_recipe_and_writes_csvs(tmp_path):
         api.audit(recipe, folds=1)
     with pytest.raises(VertuneError, match="not task regression"):
         api.audit(recipe, overrides=["task=regression"])
+
+
+@pytest.mark.parametrize(
+    ("task", "train", "extra"),
+    [
+        ("multilabel", "conditions_train.csv", {"label_column": "labels"}),
+        ("ner", "msra_ner_train.conll", {}),
+    ],
+)
+def test_api_audits_label_sets_and_entity_tags(tmp_path, task, train, extra):
+    recipe = tmp_path / "recipe.yaml"
+    data = {"train": str(FIXTURES / train), **extra}
+    recipe.write_text(yaml.safe_dump({"model": "minilm", "task": task, "data": data}), encoding="utf-8")
+    result = api.audit(recipe, output=tmp_path / "issues.csv", folds=3, similarity=0.99)
+    assert set(result.rows) == {"train", "validation", "test"}
+    for issue in result.issues:
+        assert issue["split"] in result.rows and 0 <= issue["label_quality"] <= 1
+        if task == "ner":
+            assert issue["text"].count("[[") == 1 and issue["given"] != issue["suggested"]
+    header = (tmp_path / "issues-duplicates.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("where,match,similarity,split_a")

@@ -165,6 +165,7 @@ def select_file(
     on_event: Subscriber = ignore,
 ) -> tuple[Any, Selection]:
     """Rank a pool file with a run: (the frame to write, the selection)."""
+    from vertune.data.pii import redact_columns
     from vertune.data.readers import read_table
     from vertune.models.predictor import Predictor
     from vertune.run import RunDir
@@ -187,4 +188,6 @@ def select_file(
         quiet=quiet,
         on_event=on_event,
     )
-    return selection_frame(table, selection, recipe.data.label_column), selection
+    frame = selection_frame(table, selection, recipe.data.label_column)
+    # data.redact: the rows to label leave with their personal data replaced, as the run read them
+    return redact_columns(frame, table.columns, recipe.data), selection

@@ -8,6 +8,9 @@ IPv6, validated by `ipaddress`); `url` (http, https, ftp, www.); `iban` (country
 Redaction replaces each match with `<TYPE_n>`: the same value gets the same number everywhere in one document
 (a row, all its columns; a CoNLL sentence), so a model still sees that two mentions are the same number.
 Placeholders match no recogniser, so redacting twice changes nothing. Everything runs offline.
+
+`person` and `location` come from a trained NER run (`data.redact_model`, `pii_model.EntityFinder`); its
+matches join the patterns' (a pattern wins an overlap) and share the per-document numbering.
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 PII_TYPES = ("email", "phone", "id_card", "bank_card", "ip", "url", "iban")
+#: found by a NER run (`data.redact_model`), not by a pattern
+MODEL_PII_TYPES = ("person", "location")
+ALL_PII_TYPES = PII_TYPES + MODEL_PII_TYPES
 #: when two matches overlap, the type earlier here wins (then the longer match)
-_PRIORITY = ("url", "email", "iban", "id_card", "bank_card", "ip", "phone")
+_PRIORITY = ("url", "email", "iban", "id_card", "bank_card", "ip", "phone", "person", "location")
 
 
 @dataclass(frozen=True)
@@ -192,16 +199,10 @@ class Redactor:
     types: Sequence[str] = PII_TYPES
     phone_region: str | None = None
     counts: Counter[str] = field(default_factory=Counter)
+    model: str | Path | None = None  # a NER run for person / location
 
     def __post_init__(self) -> None:
-        unknown = [t for t in self.types if t not in PII_TYPES]
-        if unknown:
-            from vertune.errors import VertuneError
-
-            raise VertuneError(
-                f"unknown PII type {unknown[0]!r}; known types: {', '.join(PII_TYPES)}"
-                + _did_you_mean(unknown[0])
-            )
+        check_types(self.types, self.model)
         finders: dict[str, Callable[[str], Iterable[Match]]] = {
             "email": _emails,
             "url": _urls,
@@ -211,11 +212,24 @@ class Redactor:
             "iban": _ibans,
             "phone": _phone_finder(self.phone_region.upper() if self.phone_region else None),
         }
-        self._finders = [finders[t] for t in _PRIORITY if t in self.types]
+        self._finders = [finders[t] for t in _PRIORITY if t in finders and t in self.types]
+        self._entities = None
+        model_types = [t for t in MODEL_PII_TYPES if t in self.types]
+        if model_types and self.model is not None:
+            from vertune.data.pii_model import EntityFinder
+
+            self._entities = EntityFinder(self.model, model_types)
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Tag these texts with the NER run in batches (a no-op without one); `find` then reads the cache."""
+        if self._entities is not None:
+            self._entities.prefetch(texts)
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches in text order (on overlap the higher-priority type, then the longer)."""
         candidates = [m for finder in self._finders for m in finder(text)]
+        if self._entities is not None:
+            candidates += [Match(*span) for span in self._entities(text)]
         candidates.sort(key=lambda m: (_PRIORITY.index(m.type), m.start - m.end))
         chosen: list[Match] = []
         for m in candidates:
@@ -288,33 +302,98 @@ class DocumentRedactor:
 def _did_you_mean(word: str) -> str:
     import difflib
 
-    close = difflib.get_close_matches(word, PII_TYPES, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(word, ALL_PII_TYPES, n=1, cutoff=0.5)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def parse_types(value: str | Sequence[str] | None) -> list[str]:
-    """`email,phone` or a list -> checked type names; None or "all" -> every type."""
+def check_types(types: Sequence[str], model: str | Path | None = None) -> None:
+    """Known type names; person / location only with a NER run to find them."""
+    from vertune.errors import VertuneError
+
+    unknown = [t for t in types if t not in ALL_PII_TYPES]
+    if unknown:
+        raise VertuneError(
+            f"unknown PII type {unknown[0]!r}; known types: {', '.join(ALL_PII_TYPES)}"
+            + _did_you_mean(unknown[0])
+        )
+    needing = [t for t in types if t in MODEL_PII_TYPES]
+    if needing and model is None:
+        raise VertuneError(
+            f"PII type {needing[0]} is found by a trained NER run: give it (data.redact_model: runs/ner-x, "
+            "or --model runs/ner-x)"
+        )
+
+
+def parse_types(value: str | Sequence[str] | None, model: str | Path | None = None) -> list[str]:
+    """`email,phone` or a list -> checked type names; None or "all" -> every pattern type (and person,
+    location with a NER run in `model`)."""
     if value is None or value == "all":
-        return list(PII_TYPES)
+        return list(PII_TYPES if model is None else ALL_PII_TYPES)
     names = [t.strip() for t in (value.split(",") if isinstance(value, str) else value) if t.strip()]
     if not names:
         from vertune.errors import VertuneError
 
-        raise VertuneError(f"no PII type given; choose from {', '.join(PII_TYPES)}")
-    Redactor(names)  # raises on an unknown name
+        raise VertuneError(f"no PII type given; choose from {', '.join(ALL_PII_TYPES)}")
+    check_types(names, model)
     return names
 
 
 def redactor_for(data: Any) -> Redactor | None:
-    """The recipe's redaction (`data.redact`), or None when it asks for none."""
+    """The recipe's redaction (`data.redact`, `data.redact_model`), or None when it asks for none."""
     types = getattr(data, "redact", None)
-    return Redactor(types, data.redact_phone_region) if types else None
+    if not types:
+        return None
+    return Redactor(types, data.redact_phone_region, model=getattr(data, "redact_model", None))
+
+
+def _texts(inputs: Iterable[Any]) -> Iterable[str]:
+    for item in inputs:
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, tuple):
+            yield from (x for x in item if isinstance(x, str))
 
 
 def redacted_inputs(inputs: Sequence[Any], data: Any) -> Sequence[Any]:
     """Task inputs (texts, text pairs) with `data.redact` applied; the same list when it is off."""
     redactor = redactor_for(data)
-    return inputs if redactor is None else [redactor.redact_input(x) for x in inputs]
+    if redactor is None:
+        return inputs
+    redactor.prefetch(_texts(inputs))
+    return [redactor.redact_input(x) for x in inputs]
+
+
+def output_redactor(data: Any) -> Callable[[Any], Any]:
+    """What vertune writes that holds user text (predictions printed or written, rows to label, report
+    samples): redacted like the run's inputs when the run was trained with `data.redact`, else unchanged.
+    Non-strings pass through."""
+    redactor = redactor_for(data)
+    if redactor is None:
+        return lambda value: value
+    found = redactor  # for mypy's narrowing inside the closure
+
+    def redact(value: Any) -> Any:
+        return found.redact(value) if isinstance(value, str) else value
+
+    return redact
+
+
+def redact_columns(frame: Any, columns: Iterable[str], data: Any) -> Any:
+    """A pandas frame with `columns` (those present) redacted by the run's `data.redact`; rows are one
+    document each (a pair's two texts share the numbering)."""
+    redactor = redactor_for(data)
+    present = [c for c in dict.fromkeys(columns) if c in frame.columns]
+    if redactor is None or not present:
+        return frame
+    frame = frame.copy()
+    redactor.prefetch(str(v) for c in present for v in frame[c] if isinstance(v, str))
+    rows = []
+    for values in zip(*(frame[c] for c in present), strict=True):
+        doc = redactor.document()
+        rows.append([doc.redact(v) if isinstance(v, str) else v for v in values])
+    for i, column in enumerate(present):
+        frame[column] = [row[i] for row in rows]
+    return frame
 
 
 def redact_splits(examples: Iterable[Any], task: str, data: Any) -> Counter[str]:
@@ -329,6 +408,8 @@ def redact_splits(examples: Iterable[Any], task: str, data: Any) -> Counter[str]
             "data.redact works on whole texts; for task ner write a redacted copy of the files with "
             "`vertune data redact FILE --output REDACTED` and train on that"
         )
-    for split in examples:
+    splits = list(examples)
+    redactor.prefetch(_texts(x for split in splits for x in split.inputs))
+    for split in splits:
         split.inputs = [redactor.redact_input(x) for x in split.inputs]
     return redactor.counts

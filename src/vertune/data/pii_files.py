@@ -132,6 +132,7 @@ def _delimited(
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow(table.columns)
+    redactor.prefetch(v for c in columns if c in table.values for v in table.values[c] if isinstance(v, str))
     for i, line in enumerate(table.lines):
         doc = DocumentRedactor(redactor)
         before = Counter(redactor.counts)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from vertune.data.pii import output_redactor, redact_columns
 from vertune.data.readers import read_table
 from vertune.data.writers import write_frame
 from vertune.errors import VertuneError
@@ -55,10 +56,18 @@ def predict_table(
     table = read_table(input_path)
     predictor = Predictor.from_run(run.path)
     predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
-    frame = pd.DataFrame(table.values)
+    # data.redact: the file written back holds the user's rows; redact every column like the inputs
+    frame = redact_columns(pd.DataFrame(table.values), table.columns, recipe.data)
     added = pd.DataFrame([predictor.task.prediction_columns(p) for p in predictions], index=frame.index)
     write_frame(pd.concat([frame, added], axis=1), Path(output_path))
     return len(frame)
+
+
+def shown_texts(run: RunDir, texts: Sequence[str]) -> list[str]:
+    """Texts as vertune may print them next to their predictions: redacted when the run was trained with
+    `data.redact`."""
+    redact = output_redactor(run.load_recipe().data)
+    return [redact(t) for t in texts]
 
 
 def check_texts(texts: Sequence[str], what: str = "text") -> None:
