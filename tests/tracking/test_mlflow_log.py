@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
@@ -14,20 +13,6 @@ import yaml
 from vertune.events import Info, Warning
 from vertune.run import RunDir
 from vertune.tracking import read_tracking, settings_for, track_run
-
-
-@pytest.fixture
-def tracked_env(monkeypatch):
-    monkeypatch.delenv("VERTUNE_TRACKING", raising=False)
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-
-
-@pytest.fixture
-def runs_dir(trained_run: Path, tmp_path: Path) -> Path:
-    """runs/ holding a copy of the shared trained run (model/ and checkpoints/ left out: not needed)."""
-    target = tmp_path / "runs" / "reviews"
-    shutil.copytree(trained_run, target, ignore=shutil.ignore_patterns("checkpoints", "model"))
-    return target
 
 
 def test_a_run_lands_in_runs_mlflow_db_with_params_metrics_artefacts_and_lineage(tracked_env, runs_dir):

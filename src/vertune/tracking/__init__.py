@@ -22,7 +22,7 @@ from typing import Any
 from vertune.errors import VertuneError
 from vertune.events import Info, Subscriber, Warning, ignore
 from vertune.run import RunDir
-from vertune.tracking.settings import TrackingSettings, read_tracking, settings_for
+from vertune.tracking.settings import TrackingSettings, quiet_environment, read_tracking, settings_for
 
 __all__ = [
     "Promotion",
@@ -60,6 +60,7 @@ def track_run(run: RunDir | str | Path, kind: str, on_event: Subscriber = ignore
     settings = settings_for(run)
     if not settings.enabled:
         return None
+    quiet_environment()  # telemetry off before mlflow is imported
     try:
         from vertune.tracking.mlflow_log import log_run
 
@@ -81,6 +82,7 @@ def register_promotion(
     settings = settings_for(run)
     if not settings.enabled:
         return None
+    quiet_environment()
     try:
         from vertune.tracking.registry import promote
 

@@ -21,6 +21,8 @@ from mlflow.entities import Metric, Param, RunStatus  # noqa: E402
 from mlflow.exceptions import MlflowException  # noqa: E402
 from mlflow.tracking import MlflowClient  # noqa: E402
 
+__all__ = ["MlflowException", "client", "experiment_id", "log_run"]
+
 #: MLflow's limits (mlflow.utils.validation): a param value, a tag value.
 PARAM_LENGTH = 6000
 TAG_LENGTH = 5000

@@ -8,11 +8,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from mlflow.exceptions import MlflowException
-from mlflow.protos.databricks_pb2 import RESOURCE_ALREADY_EXISTS, ErrorCode
-
 from vertune.run import RunDir
-from vertune.tracking.mlflow_log import client, log_run
+from vertune.tracking.mlflow_log import MlflowException, client, log_run
 from vertune.tracking.settings import TrackingSettings, read_tracking
 
 
@@ -59,7 +56,7 @@ def promote(
     try:
         mlflow.create_registered_model(name, description="vertune runs promoted by `vertune promote`")
     except MlflowException as error:
-        if error.error_code != ErrorCode.Name(RESOURCE_ALREADY_EXISTS):
+        if error.error_code != "RESOURCE_ALREADY_EXISTS":
             raise
     who, when = getpass.getuser(), time.strftime("%Y-%m-%dT%H:%M:%S%z")
     # The weights: the logged artefact when tracking.log_model put them in the store, else model/ on disk.

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from vertune.recipe import TrackingConfig
 from vertune.run import RunDir, read_json, write_json_atomic
 
@@ -55,7 +57,7 @@ def settings_for(run: RunDir, config: TrackingConfig | None = None) -> TrackingS
     """The run's tracking settings: `config`, else its saved recipe's `tracking` block (defaults for a run
     without one); `tracking.uri`, else MLFLOW_TRACKING_URI, else the SQLite store beside the run."""
     if config is None:
-        config = run.load_recipe().tracking if run.recipe_path.is_file() else TrackingConfig()
+        config = saved_config(run)
     return TrackingSettings(
         enabled=config.enabled and not switched_off(),
         uri=config.uri or os.environ.get("MLFLOW_TRACKING_URI") or default_uri(run),
@@ -63,6 +65,15 @@ def settings_for(run: RunDir, config: TrackingConfig | None = None) -> TrackingS
         log_model=config.log_model,
         registered_model=config.registered_model,
     )
+
+
+def saved_config(run: RunDir) -> TrackingConfig:
+    """The `tracking` block of the run's recipe.yaml (defaults when absent). Only that block is read: the
+    whole recipe's validation imports the task registry and, through it, scikit-learn."""
+    if not run.recipe_path.is_file():
+        return TrackingConfig()
+    raw = yaml.safe_load(run.recipe_path.read_text(encoding="utf-8")) or {}
+    return TrackingConfig.model_validate(raw.get("tracking") or {})
 
 
 def quiet_environment() -> None:
