@@ -23,6 +23,7 @@ from vertune.results import (
     EvaluateResult,
     ExportResult,
     PredictFileResult,
+    RunsResult,
     TrainResult,
     TuneResult,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "EvaluateResult",
     "ExportResult",
     "PredictFileResult",
+    "RunsResult",
     "TrainResult",
     "TuneResult",
     "check_data",
@@ -44,6 +46,7 @@ __all__ = [
     "fix_tags",
     "predict",
     "predict_file",
+    "runs",
     "serve",
     "train",
     "tune",
@@ -357,3 +360,11 @@ def select(
 
         write_frame(frame, Path(output))
     return selection
+
+
+def runs(directory: str | Path = "runs") -> RunsResult:
+    """Every run directory under `directory` (name, task, model, method, metric, status, parent), read from
+    the directories, not from MLflow."""
+    from vertune.tracking.listing import list_runs
+
+    return RunsResult(list_runs(directory))

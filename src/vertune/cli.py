@@ -542,6 +542,30 @@ def select(
     )
 
 
+@app.command("runs")
+def runs_command(
+    directory: Annotated[Path, typer.Argument(help="The folder that holds the runs.")] = Path("runs"),
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per run.")] = False,
+) -> None:
+    """List the runs under DIR: name, task, model, method, test metric, status, parent."""
+    from vertune import api
+
+    rows = api.runs(directory).rows
+    if as_json:
+        for row in rows:
+            out.print(json.dumps({**row.__dict__, "path": str(row.path)}), markup=False, highlight=False)
+        return
+    table = RichTable()
+    for column in ("run", "task", "model", "method", "metric", "status", "parent"):
+        # the run's name and status whole; the others fold in a narrow terminal
+        table.add_column(column, no_wrap=column in ("run", "status"), overflow="fold")
+    for row in rows:
+        metric = f"{row.metric} {row.value:.4f}" if row.metric and row.value is not None else "-"
+        cells = (row.name, row.task, row.model, row.method, metric, row.status, row.parent)
+        table.add_row(*(str(c) if c is not None else "-" for c in cells))
+    out.print(table if rows else f"no runs under {directory}")
+
+
 @app.command()
 def models() -> None:
     """List the builtin model aliases (weights shipped in registry packages, usable offline)."""
