@@ -248,6 +248,9 @@ def serve(
         raise VertuneError("--workers must be at least 1")
     for run in runs:
         RunDir(run).require_model()
+    from vertune.deploy.serve.alerts import check_options
+
+    check_options(*(options.get(f"alert_{k}") for k in ("drift", "error_rate", "window", "webhook")))
     config = ServeConfig(
         [str(r) for r in runs],
         runtime=backend,

@@ -321,6 +321,16 @@ def serve(
     queue_size: Annotated[int, typer.Option(help="Requests waiting per model before 429.")] = 256,
     max_items: Annotated[int, typer.Option(help="Inputs per request.")] = 64,
     max_text_chars: Annotated[int, typer.Option(help="Characters per text.")] = 20_000,
+    alert_drift: Annotated[
+        float | None, typer.Option(help="Alert when a model's drift PSI over the window exceeds this.")
+    ] = None,
+    alert_error_rate: Annotated[
+        float | None, typer.Option(help="Alert when this share of the window's requests failed.")
+    ] = None,
+    alert_window: Annotated[
+        int, typer.Option(help="Sliding window of the alerts (inputs / requests).")
+    ] = 200,
+    alert_webhook: Annotated[str | None, typer.Option(help="POST alerts as JSON to this URL.")] = None,
 ) -> None:
     """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs."""
     from vertune import api
@@ -338,6 +348,10 @@ def serve(
         queue_size=queue_size,
         max_items=max_items,
         max_text_chars=max_text_chars,
+        alert_drift=alert_drift,
+        alert_error_rate=alert_error_rate,
+        alert_window=alert_window,
+        alert_webhook=alert_webhook,
     )
 
 

@@ -20,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-ROUTE_EXTENSIONS: list[str] = []
+ROUTE_EXTENSIONS: list[str] = [
+    "vertune.deploy.serve.alerts:add_routes",  # --alert-drift / --alert-error-rate (a request middleware)
+]
 
 MODEL_LOADERS: dict[str, str] = {}
 
