@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+import yaml
 
 from vertune.deploy.serve.alerts import AlertRules, check_options, post_webhook
 from vertune.errors import VertuneError
@@ -106,16 +109,22 @@ def test_a_served_run_raises_the_gauge_logs_and_posts(trained_run, receiver, cap
     )
     with caplog.at_level(logging.WARNING, logger="vertune.serve"), TestClient(create_app(config)) as client:
         before = client.get("/metrics").text
-        assert f'vertune_alert{{alert="drift",model="{trained_run.name}"}} 0.0' in before
-        assert 'vertune_alert{alert="error_rate",model="all"} 0.0' in before
+        drift = f'vertune_alert{{alert="drift",model="{trained_run.name}",run="{trained_run}"}}'
+        errors = f'vertune_alert{{alert="error_rate",model="all",run="{trained_run}"}}'
+        assert f"{drift} 0.0" in before and f"{errors} 0.0" in before
         # one short text repeated: one predicted label, every input in the shortest length bin
         for _ in range(3):
             answer = client.post("/v1/predict", json={"inputs": ["great"] * 4})
             assert answer.status_code == 200
         assert client.post("/v1/predict", json={"inputs": []}).status_code == 422  # not a server error
         after = client.get("/metrics").text
-    assert f'vertune_alert{{alert="drift",model="{trained_run.name}"}} 1.0' in after
-    assert 'vertune_alert{alert="error_rate",model="all"} 0.0' in after
+    assert f"{drift} 1.0" in after and f"{errors} 0.0" in after
+    # the Prometheus rules shipped in docs/ use only metrics the server exports
+    rules = (Path(__file__).parents[2] / "docs" / "prometheus-alerts.yml").read_text()
+    groups = yaml.safe_load(rules)["groups"]
+    assert {r["alert"] for g in groups for r in g["rules"]} >= {"VertuneDrift", "VertuneErrorRate"}
+    for name in set(re.findall(r"vertune_\w+", rules)):
+        assert f"# TYPE {name.removesuffix('_total')} " in after or f"# TYPE {name} " in after, name
     warning = next(r.getMessage() for r in caplog.records if "alert firing" in r.getMessage())
     assert str(trained_run) in warning and f"vertune continue {trained_run}" in warning
     for _ in range(100):  # the webhook posts from a thread

@@ -7,10 +7,10 @@
   request is its own error, not the server's) among the last `--alert-window` requests to `/v1/...` is above
   `--alert-error-rate` (evaluated once 20 requests, or the whole window if smaller, were seen).
 
-An alert that starts or stops firing sets the gauge `vertune_alert{alert, model}` (1 / 0) on /metrics, logs a
+An alert that starts or stops firing sets the gauge `vertune_alert{alert, model, run}` (1 / 0) on /metrics, logs a
 warning that names the run and suggests the `vertune continue` command, and POSTs the same as JSON to the
 webhook (in a thread, 5 s timeout, failures logged). docs/prometheus-alerts.yml has the same rules for teams
-whose Prometheus evaluates them.
+whose Prometheus evaluates them (and one that forwards this gauge).
 """
 
 from __future__ import annotations
@@ -186,8 +186,8 @@ def add_routes(app: Any, context: ServeContext) -> None:
 
     gauge = Gauge(
         "vertune_alert",
-        "1 while an alert rule fires (alert: drift, error_rate), else 0.",
-        ["alert", "model"],
+        "1 while an alert rule fires (alert: drift, error_rate), else 0; run: the run directory served.",
+        ["alert", "model", "run"],
         multiprocess_mode="max",
         registry=None if multiprocess() else context.metrics.registry,
     )
@@ -200,13 +200,15 @@ def add_routes(app: Any, context: ServeContext) -> None:
         runs,
         getattr(config, "request_log", None),
     )
-    for name in runs:  # every rule shows on /metrics from the start, at 0
-        for alert, wanted in (("drift", config.alert_drift), ("error_rate", config.alert_error_rate)):
-            if wanted is not None:
-                gauge.labels(alert, "all" if alert == "error_rate" else name).set(0)
 
     def set_gauge(alert: str, model: str, value: float) -> None:
-        gauge.labels(alert, model).set(value)
+        gauge.labels(alert, model, runs.get(model) or ", ".join(runs.values())).set(value)
+
+    for name in runs:  # every rule shows on /metrics from the start, at 0
+        if config.alert_drift is not None:
+            set_gauge("drift", name, 0.0)
+    if config.alert_error_rate is not None:
+        set_gauge("error_rate", "all", 0.0)
 
     @app.middleware("http")
     async def watch(request: Any, call_next: Any) -> Any:
