@@ -16,6 +16,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # (helpers.vertune), where transformers was imported earlier and reads these once, at import.
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+# MLflow tracking (vertune.tracking) costs ~2-3 s per run (import + SQLite store); only tests/tracking turn it on.
+os.environ.setdefault("VERTUNE_TRACKING", "off")
 # Under pytest-xdist, the cores are shared out between the workers (and the CLI processes they start): with
 # torch's default of one thread per core in every worker, 4 busy threads on 2 cores make OpenMP's barriers
 # spin. On the 2-core machine with other jobs running (load ~10), a tiny training run took 31 CPU-s with 2

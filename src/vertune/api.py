@@ -24,6 +24,7 @@ from vertune.results import (
     ExplainResult,
     ExportResult,
     PredictFileResult,
+    RunsResult,
     TrainResult,
     TuneResult,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "EvaluateResult",
     "ExportResult",
     "PredictFileResult",
+    "RunsResult",
     "TrainResult",
     "TuneResult",
     "check_data",
@@ -45,6 +47,7 @@ __all__ = [
     "fix_tags",
     "predict",
     "predict_file",
+    "runs",
     "serve",
     "train",
     "tune",
@@ -283,6 +286,9 @@ def serve(
         raise VertuneError("--workers must be at least 1")
     for run in runs:
         RunDir(run).require_model()
+    from vertune.deploy.serve.alerts import check_options
+
+    check_options(*(options.get(f"alert_{k}") for k in ("drift", "error_rate", "window", "webhook")))
     config = ServeConfig(
         [str(r) for r in runs],
         runtime=backend,
@@ -403,3 +409,11 @@ def select(
 
         write_frame(frame, Path(output))
     return selection
+
+
+def runs(directory: str | Path = "runs") -> RunsResult:
+    """Every run directory under `directory` (name, task, model, method, metric, status, parent), read from
+    the directories, not from MLflow."""
+    from vertune.tracking.listing import list_runs
+
+    return RunsResult(list_runs(directory))

@@ -371,6 +371,16 @@ def serve(
     queue_size: Annotated[int, typer.Option(help="Requests waiting per model before 429.")] = 256,
     max_items: Annotated[int, typer.Option(help="Inputs per request.")] = 64,
     max_text_chars: Annotated[int, typer.Option(help="Characters per text.")] = 20_000,
+    alert_drift: Annotated[
+        float | None, typer.Option(help="Alert when a model's drift PSI over the window exceeds this.")
+    ] = None,
+    alert_error_rate: Annotated[
+        float | None, typer.Option(help="Alert when this share of the window's requests failed.")
+    ] = None,
+    alert_window: Annotated[
+        int, typer.Option(help="Sliding window of the alerts (inputs / requests).")
+    ] = 200,
+    alert_webhook: Annotated[str | None, typer.Option(help="POST alerts as JSON to this URL.")] = None,
 ) -> None:
     """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs."""
     from vertune import api
@@ -388,6 +398,10 @@ def serve(
         queue_size=queue_size,
         max_items=max_items,
         max_text_chars=max_text_chars,
+        alert_drift=alert_drift,
+        alert_error_rate=alert_error_rate,
+        alert_window=alert_window,
+        alert_webhook=alert_webhook,
     )
 
 
@@ -624,6 +638,30 @@ def select(
         markup=False,
         highlight=False,
     )
+
+
+@app.command("runs")
+def runs_command(
+    directory: Annotated[Path, typer.Argument(help="The folder that holds the runs.")] = Path("runs"),
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per run.")] = False,
+) -> None:
+    """List the runs under DIR: name, task, model, method, test metric, status, parent."""
+    from vertune import api
+
+    rows = api.runs(directory).rows
+    if as_json:
+        for row in rows:
+            out.print(json.dumps({**row.__dict__, "path": str(row.path)}), markup=False, highlight=False)
+        return
+    table = RichTable()
+    for column in ("run", "task", "model", "method", "metric", "status", "parent"):
+        # the run's name and status whole; the others fold in a narrow terminal
+        table.add_column(column, no_wrap=column in ("run", "status"), overflow="fold")
+    for row in rows:
+        metric = f"{row.metric} {row.value:.4f}" if row.metric and row.value is not None else "-"
+        cells = (row.name, row.task, row.model, row.method, metric, row.status, row.parent)
+        table.add_row(*(str(c) if c is not None else "-" for c in cells))
+    out.print(table if rows else f"no runs under {directory}")
 
 
 @app.command()

@@ -220,7 +220,9 @@ class TrainingConfig(StrictModel):
     max_length: int = Field(default=128, ge=8)
     gradient_accumulation_steps: int = Field(default=1, ge=1)
     report_to: Literal["none", "tensorboard", "mlflow"] = Field(
-        default="none", description="experiment tracker for the Trainer's logs and the final test metrics"
+        default="none",
+        description="tensorboard: the Trainer's logs and the final test metrics; mlflow: the same as "
+        "tracking.enabled (vertune's own MLflow logging, one MLflow run per run)",
     )
     # Scale-out on the engine transformers already uses; passed to TrainingArguments unchanged.
     ddp_backend: Literal["gloo", "nccl", "ccl", "mpi", "hccl"] | None = Field(
@@ -288,6 +290,22 @@ class TuneConfig(StrictModel):
     )
 
 
+class TrackingConfig(StrictModel):
+    """MLflow logging of every run (vertune.tracking): recipe, epochs, final metrics, artefacts, lineage."""
+
+    enabled: bool = Field(default=True, description="false: log nothing (or env VERTUNE_TRACKING=off)")
+    uri: str | None = Field(
+        default=None,
+        description="tracking server or store; null = MLFLOW_TRACKING_URI, else sqlite runs/mlflow.db "
+        "beside the run directory",
+    )
+    experiment: str = Field(default="vertune", description="MLflow experiment name")
+    log_model: bool = Field(default=False, description="also log model/ (the weights) as an artefact")
+    registered_model: str | None = Field(
+        default=None, description="registry name for `promote`; null = the first ancestor run's name"
+    )
+
+
 class Recipe(StrictModel):
     model: ModelConfig
     task: str = "classification"
@@ -296,6 +314,7 @@ class Recipe(StrictModel):
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     tune: TuneConfig = Field(default_factory=TuneConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     output: Path | None = Field(default=None, description="run directory; default runs/<recipe name>")
 
     @model_validator(mode="before")
@@ -316,6 +335,13 @@ class Recipe(StrictModel):
         # Parameter-efficient methods train few weights and want a higher rate than full fine-tuning.
         if self.training.learning_rate is None:
             self.training.learning_rate = default_learning_rate(self.method.name)
+        return self
+
+    @model_validator(mode="after")
+    def _report_to_mlflow(self) -> Recipe:
+        # `training.report_to: mlflow` predates the `tracking` block: it now means vertune's own tracker.
+        if self.training.report_to == "mlflow" and not self.tracking.enabled:
+            raise ValueError("training.report_to: mlflow contradicts tracking.enabled: false; drop one")
         return self
 
     @property

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vertune.run import RunDir
+
+if TYPE_CHECKING:
+    from vertune.tracking.listing import RunRow
 
 
 @dataclass
@@ -70,3 +73,10 @@ class TuneResult:
     """The search's summary (tune.json): trials, best trial, best recipe."""
 
     summary: dict[str, Any]
+
+
+@dataclass
+class RunsResult:
+    """`vertune runs`: one row per run directory found (name, task, model, method, metric, status, parent)."""
+
+    rows: list[RunRow]

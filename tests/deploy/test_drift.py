@@ -44,3 +44,15 @@ def test_monitor_warns_once_when_the_label_mix_shifts(caplog):
 def test_monitor_without_reference_reports_nothing():
     monitor = DriftMonitor("m", {}, max_length=64, min_samples=1)
     assert monitor.observe(["a"], [3]) == {}
+
+
+def test_a_window_forgets_old_traffic_so_drift_can_clear():
+    monitor = DriftMonitor("m", TRAIN, max_length=64, min_samples=10, window=20)
+    shifted = monitor.observe(["neutral"] * 20, [64] * 20)
+    assert shifted["label"] > 0.2
+    for _ in range(4):  # training-like traffic pushes the shifted batch out of the window
+        values = monitor.observe(
+            ["positive"] * 6 + ["negative"] * 3 + ["neutral"], [10] * 5 + [50] * 4 + [64]
+        )
+    assert monitor.seen == 20 and values["label"] < 0.05
+    assert "neutral" in monitor.labels and monitor.labels["neutral"] == 2

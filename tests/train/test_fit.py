@@ -13,3 +13,9 @@ def _arguments(tmp_path, **training):
 def test_report_to_passes_through(tmp_path):
     assert _arguments(tmp_path).report_to in ([], "none", ["none"])
     assert _arguments(tmp_path, report_to="tensorboard").report_to == ["tensorboard"]
+
+
+def test_report_to_mlflow_is_left_to_vertune_tracking(tmp_path):
+    # vertune.tracking logs the whole run to MLflow, final metrics included; the Trainer's own MLflow
+    # callback would end its run before the test scores exist.
+    assert _arguments(tmp_path, report_to="mlflow").report_to in ([], "none", ["none"])

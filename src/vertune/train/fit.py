@@ -95,7 +95,9 @@ def training_arguments(
         logging_first_step=True,
         train_sampling_strategy="group_by_length",
         dataloader_num_workers=0,
-        report_to=t.report_to,
+        # MLflow is logged by vertune.tracking after the run (one MLflow run with the final metrics too),
+        # not by the Trainer's MLflowCallback, which ends its run before the test scores exist.
+        report_to="none" if t.report_to == "mlflow" else t.report_to,
         disable_tqdm=quiet,
         **scale_out_arguments(recipe),
     )

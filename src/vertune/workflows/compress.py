@@ -13,6 +13,7 @@ from vertune.run import RunDir
 from vertune.stages.metrics import build_metrics, recipe_section, write_metrics
 from vertune.stages.rundir import open_derived_run
 from vertune.stages.timing import stage
+from vertune.tracking import track_run
 
 
 def run_compress(
@@ -86,6 +87,8 @@ def run_compress(
         )
         content = write_metrics(child, metrics)
         write_compression_report(child, metrics)
+    with stage("track", on_event):
+        track_run(child, "compress", on_event)
     on_event(FinalMetrics("parent", "test", measured["parent"]["test"]))
     on_event(FinalMetrics("compressed", "test", measured["compressed"]["test"]))
     return CompressResult(child, content)

@@ -14,6 +14,7 @@ from vertune.stages.data import data_section, encode_splits, extend_vocabulary, 
 from vertune.stages.rundir import open_run, process_state, write_run_files
 from vertune.stages.timing import stage
 from vertune.stages.tracking import check_tracker, final_scalars
+from vertune.tracking import track_run
 
 
 def run_train(
@@ -128,6 +129,8 @@ def run_train(
         )
         log_final_metrics(fitted, final_scalars(scores["test"], baselines))
         content, report = write_metrics_and_report(run, metrics, run.read_log())
+    with stage("track", on_event):
+        track_run(run, "train", on_event)  # MLflow (tracking: block); a tracker failure is a warning
     on_event(FinalMetrics("fine-tuned", "test", scores["test"]))
     for name, baseline in baselines.items():
         on_event(FinalMetrics(name, "test", baseline))

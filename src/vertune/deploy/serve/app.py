@@ -58,6 +58,11 @@ class ServeConfig:
     max_text_chars: int = 20_000
     drift_threshold: float = 0.2
     drift_min_samples: int = 100
+    # alert rules (deploy/serve/alerts.py): thresholds over a sliding window, an optional webhook
+    alert_drift: float | None = None
+    alert_error_rate: float | None = None
+    alert_window: int = 200
+    alert_webhook: str | None = None
     names: list[str] = field(default_factory=list)
 
     def model_names(self) -> list[str]:
@@ -126,7 +131,12 @@ def load_models(config: ServeConfig, metrics: ServeMetrics) -> dict[str, Served]
             on_batch=metrics.batch_size.labels(name).observe,
         )
         drift = DriftMonitor(
-            name, train_stats, predictor.max_length, config.drift_threshold, config.drift_min_samples
+            name,
+            train_stats,
+            predictor.max_length,
+            config.drift_threshold,
+            config.drift_min_samples,
+            window=config.alert_window if config.alert_drift is not None else None,
         )
         served[name] = Served(name, str(run_path), runtime, batcher, drift)
         log.info("serving %s (%s, %s) from %s", name, predictor.task.name, runtime, run_path)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +43,7 @@ class DriftMonitor:
         max_length: int,
         threshold: float = 0.2,
         min_samples: int = 100,
+        window: int | None = None,
     ):
         self.model, self.max_length, self.threshold, self.min_samples = (
             model,
@@ -63,14 +64,21 @@ class DriftMonitor:
         self.lengths = [0, 0, 0]
         self.seen = 0
         self.alerting: set[str] = set()
+        # `window`: PSI over about the last `window` inputs (whole batches leave it), not all since start
+        self.window = window
+        self.batches: deque[tuple[Counter[str], list[int], int]] = deque()
 
     def observe(self, labels: Sequence[str], token_counts: Sequence[int]) -> dict[str, float]:
         """Add one batch of predictions; returns the PSI of each signal that has enough samples."""
-        self.labels.update(labels)
+        batch_labels, bins = Counter(labels), [0, 0, 0]
         for count in token_counts:
             if self.median is not None:
-                self.lengths[0 if count <= self.median else 1 if count < self.max_length else 2] += 1
-        self.seen += len(token_counts)
+                bins[0 if count <= self.median else 1 if count < self.max_length else 2] += 1
+        self._add(batch_labels, bins, len(token_counts), +1)
+        if self.window is not None:
+            self.batches.append((batch_labels, bins, len(token_counts)))
+            while len(self.batches) > 1 and self.seen - self.batches[0][2] >= self.window:
+                self._add(*self.batches.popleft(), -1)
         values = self.values()
         for signal, value in values.items():
             if value > self.threshold and signal not in self.alerting:
@@ -87,8 +95,15 @@ class DriftMonitor:
                 self.alerting.discard(signal)
         return values
 
+    def _add(self, labels: Counter[str], bins: list[int], inputs: int, sign: int) -> None:
+        for label, count in labels.items():
+            self.labels[label] += sign * count
+        self.labels = +self.labels  # drops labels whose count fell to 0
+        self.lengths = [a + sign * b for a, b in zip(self.lengths, bins, strict=True)]
+        self.seen += sign * inputs
+
     def values(self) -> dict[str, float]:
-        if self.seen < self.min_samples:
+        if self.seen < min(self.min_samples, self.window or self.min_samples):
             return {}
         values = {}
         if self.label_reference:
