@@ -62,3 +62,23 @@ class TuneResult:
     """The search's summary (tune.json): trials, best trial, best recipe."""
 
     summary: dict[str, Any]
+
+
+@dataclass
+class ContinueResult:
+    """A continued run: its directory, metrics.json's content (with `retention` and `continual`), the report."""
+
+    run: RunDir
+    metrics: dict[str, Any]
+    report: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class PromoteResult:
+    """The gate's verdict: `rows` per test set (GateRow), and the promotion record when it passed."""
+
+    run: RunDir
+    promoted: bool
+    metric: str
+    rows: list[Any]
+    record: dict[str, Any] | None = None

@@ -20,6 +20,7 @@ from vertune.evaluate import (  # noqa: F401
     report_multilabel,
     report_ner,
     report_regression,
+    report_retention,
     report_vocab,
 )
 from vertune.evaluate.blocks import Block

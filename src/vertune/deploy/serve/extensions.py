@@ -20,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-ROUTE_EXTENSIONS: list[str] = []
+ROUTE_EXTENSIONS: list[str] = [
+    "vertune.deploy.serve.alias:add_routes",  # serve --alias: follow promotions without a restart
+]
 
 MODEL_LOADERS: dict[str, str] = {}
 

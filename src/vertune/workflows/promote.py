@@ -1,0 +1,39 @@
+"""The promote workflow: the run's retention against the gate; when it passes, the alias moves to the run
+and the promotion is recorded (the run's promotion.json, the registry's alias file, MLflow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vertune.continual.promote import default_registry, gate, record_promotion
+from vertune.errors import RunDirError
+from vertune.results import PromoteResult
+from vertune.run import RunDir
+
+
+def run_promote(
+    run_path: str | Path, max_drop: float, min_gain: float, alias: str, registry: str | Path | None
+) -> PromoteResult:
+    run = RunDir(run_path).require_model()
+    metrics = run.load_metrics()
+    if not metrics:
+        raise RunDirError(f"{run.path}: no metrics.json; only a finished run can be promoted")
+    metric = metrics["recipe"]["metric"]
+    rows = gate(metrics, max_drop, min_gain)
+    if not all(row.passed for row in rows):
+        return PromoteResult(run, False, metric, rows)
+    where = Path(registry) if registry is not None else default_registry(run)
+    record = record_promotion(run, alias, where, metric, max_drop, min_gain, rows)
+    register_in_mlflow(run, alias, record)
+    return PromoteResult(run, True, metric, rows, record)
+
+
+def register_in_mlflow(run: RunDir, alias: str, record: dict) -> None:
+    """MLFLOW CALL SITE (issue 12 §5, owned by the mlflow helper): the model version registered and the
+    alias moved through `vertune.tracking.register_promotion(run, alias, gate)` once that module exists;
+    until then the promotion lives in the run directory and the registry folder only."""
+    try:
+        from vertune.tracking import register_promotion  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return
+    register_promotion(run.path, alias, record["gate"])
