@@ -78,7 +78,10 @@ class ClassificationTask(TextTask):
 
     def _scores(self, logits: np.ndarray, target_ids: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
         predicted = logits.argmax(axis=-1)
-        ids = list(range(len(labels)))
+        # Averages over the classes that occur (gold or predicted), as sklearn does by default: a class
+        # neither in the set nor predicted (an old test set scored by a model that learnt new classes) is
+        # not an F1 of 0.
+        ids = sorted(set(np.asarray(target_ids).tolist()) | set(predicted.tolist()))
         result: dict[str, float] = {"accuracy": float(accuracy_score(target_ids, predicted))}
         for average in ("macro", "weighted"):
             p, r, f, _ = precision_recall_fscore_support(
