@@ -51,13 +51,10 @@ def retention(context: ReportContext) -> list[Block]:
     facts = []
     forgetting, transfer = real(continual.forgetting), real(continual.backward_transfer)
     if forgetting is not None:
-        facts.append(
-            f"Forgetting (largest drop on an earlier test set): {100 * forgetting:.2f} points"
-        )
+        facts.append(f"Forgetting (largest drop on an earlier test set): {100 * forgetting:.2f} points")
     if transfer is not None:
         facts.append(
-            f"Backward transfer (mean change on earlier models' own test sets): "
-            f"{100 * transfer:+.2f} points"
+            f"Backward transfer (mean change on earlier models' own test sets): {100 * transfer:+.2f} points"
         )
     if facts:
         blocks.append(Bullets(facts))

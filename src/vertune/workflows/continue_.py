@@ -138,11 +138,9 @@ def run_continue(
 
     from vertune.continual.start import ContinualStart
     from vertune.hardware import resolve_precision
-    from vertune.stages.baselines import run_baselines
     from vertune.stages.fit import fit_model, save_model
     from vertune.stages.metrics import build_metrics, recipe_section, write_metrics_and_report
-    from vertune.stages.score import score_saved_model
-    from vertune.stages.uncertainty import uncertainty
+    from vertune.workflows.train import score_stages
 
     precision = resolve_precision(recipe.training.precision)
     start = ContinualStart(parent, parent_labels, config, on_event)
@@ -159,31 +157,9 @@ def run_continue(
     with stage("save", on_event):
         save_model(run, fitted, tokenizer, recipe)
 
-    with stage("score", on_event):
-        scored = score_saved_model(
-            run,
-            {"validation": splits.validation, "test": splits.test},
-            labels,
-            task=task,
-            features=features,
-            tune_on="validation",
-            precision=precision,
-            batch_size=recipe.training.eval_batch_size,
-            quiet=quiet,
-        )
-        scores = scored.scores
-
-    with stage("baselines", on_event):
-        baselines, baseline_predictions = run_baselines(
-            recipe, task, splits, features, tokenizer, precision, on_event, quiet
-        )
-
-    with stage("uncertainty", on_event):
-        intervals, comparisons = uncertainty(
-            task, splits.test, labels, scored.predictions["test"], baseline_predictions
-        )
-        if intervals:
-            scores["test"]["intervals"] = intervals
+    scores, baselines, comparisons = score_stages(
+        run, recipe, task, splits, features, tokenizer, precision, on_event, quiet
+    )
 
     with stage("retention", on_event):
         retention, continual = measure_retention(
