@@ -1,7 +1,7 @@
 """Continual learning on BBC News: the parent learns 3 classes, the child 2 new ones; per strategy the
 accuracy matrix, forgetting, the new-data metric and the cost, against joint training on all the data.
 
-Step A: business, entertainment, politics; step B: sport, tech (`--rows-per-class` training rows and
+Step A: business, entertainment, politics; step B: sports, tech (`--rows-per-class` training rows and
 `--test-per-class` test rows per class, sampled with a fixed seed from /work/shared/data/bbc_news_*.csv).
 The parent is trained on A; each strategy (`--strategies`) continues it on B with `vertune continue`
 (`continual.strategy`); "joint" trains the same recipe on A + B at once (the upper bound). Each model is
@@ -31,7 +31,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 if not DATA_DIR.is_dir():  # a worktree under /work/wt
     DATA_DIR = Path("/work/shared/data")
 STEP_A = ("business", "entertainment", "politics")
-STEP_B = ("sport", "tech")
+STEP_B = ("sports", "tech")
 STRATEGIES = ("none", "replay", "l2sp", "ewc", "lwf", "replay+l2sp")
 SAMPLE_SEED = 0
 

@@ -113,6 +113,11 @@ def test_continue_grows_the_head_and_measures_retention(lineage):
     assert c["forgetting"] == pytest.approx(row["parent"] - row["child"])
     assert c["penalties"]["l2sp@parent"] > 0
     assert [r["model"] for r in c["matrix"]] == [str(parent.resolve()), str(child.resolve())]
+    from vertune.deploy.data import run_splits
+    from vertune.run import RunDir
+
+    # compress / export reproduce a continued run's own splits; its labels are the grown ones
+    assert run_splits(RunDir(child)).labels == ["negative", "positive", "neutral"]
     report = (child / "report.md").read_text()
     assert "## Retention" in report and "old_test.csv" in report
     assert (child / "plots" / "retention.png").is_file()

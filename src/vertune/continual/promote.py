@@ -101,6 +101,7 @@ def record_promotion(
     max_drop: float,
     min_gain: float,
     rows: list[GateRow],
+    mlflow: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Move the alias to `run` (version + 1) and write the promotion record into the run; returns it."""
     path = alias_path(registry, alias)
@@ -120,6 +121,7 @@ def record_promotion(
             "rows": [asdict(r) for r in rows],
         },
         "replaces": previous.get("run"),
+        "mlflow": mlflow,  # the registry version `vertune.tracking.register_promotion` made, if tracking is on
     }
     history = [
         *previous.get("history", []),

@@ -3,7 +3,9 @@ and the promotion is recorded (the run's promotion.json, the registry's alias fi
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 from vertune.continual.promote import default_registry, gate, record_promotion
 from vertune.errors import RunDirError
@@ -23,17 +25,20 @@ def run_promote(
     if not all(row.passed for row in rows):
         return PromoteResult(run, False, metric, rows)
     where = Path(registry) if registry is not None else default_registry(run)
-    record = record_promotion(run, alias, where, metric, max_drop, min_gain, rows)
-    register_in_mlflow(run, alias, record)
+    # MLflow first: a store that refuses (TrackingError) leaves the alias where it was.
+    mlflow = register_in_mlflow(run, alias, {"metric": metric, "max_drop": max_drop, "min_gain": min_gain})
+    record = record_promotion(run, alias, where, metric, max_drop, min_gain, rows, mlflow)
     return PromoteResult(run, True, metric, rows, record)
 
 
-def register_in_mlflow(run: RunDir, alias: str, record: dict) -> None:
+def register_in_mlflow(run: RunDir, alias: str, gate_values: dict[str, Any]) -> dict[str, Any] | None:
     """MLFLOW CALL SITE (issue 12 §5, owned by the mlflow helper): the model version registered and the
-    alias moved through `vertune.tracking.register_promotion(run, alias, gate)` once that module exists;
-    until then the promotion lives in the run directory and the registry folder only."""
+    alias moved through `vertune.tracking.register_promotion(run, alias, gate_values)` once that module is
+    merged (None when tracking is off for the run); until then the promotion lives in the run directory and
+    the registry folder only."""
     try:
         from vertune.tracking import register_promotion  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        return
-    register_promotion(run.path, alias, record["gate"])
+        return None
+    promotion = register_promotion(run, alias, gate_values)
+    return None if promotion is None else dataclasses.asdict(promotion)
