@@ -150,7 +150,7 @@ def main() -> None:
             paths["b_train"],
             test=paths["b_test"],
             output=work / f"child-{strategy.replace('+', '_')}",
-            overrides=[f"continual.strategy={strategy}"],
+            overrides=[f"continual.strategy={strategy}", "continual.fisher_rows=64"],
             overwrite=True,
             quiet=True,
             on_event=ignore,

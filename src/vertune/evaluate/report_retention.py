@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from vertune.evaluate.blocks import Block, Bullets, Heading, Paragraph, Table
-from vertune.evaluate.formatting import metric_name, points, real, score
+from vertune.evaluate.formatting import DASH, metric_name, points, real, score
 from vertune.evaluate.plots import PLOT_STYLE, plt, save_figure
 from vertune.evaluate.sections import ReportContext, register_plot, register_section
 from vertune.metrics_schema import RunMetrics
@@ -36,7 +36,7 @@ def retention(context: ReportContext) -> list[Block]:
             _short(name) + (" (new)" if name == continual.new_test_set else ""),
             score(row.parent),
             score(row.child),
-            "-" if row.delta is None else points(row.delta),
+            DASH if row.delta is None else points(row.delta),
         ]
         for name, row in table.items()
     ]
