@@ -162,9 +162,21 @@ def test_built_in_code_and_written(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.tmp"))  # written atomically, no temporary file left
 
 
-def test_later_sections_have_room() -> None:
-    data = {**train_metrics(), "retention": {"old_task": 0.8}}
-    assert parse_metrics(data).retention == {"old_task": 0.8}
+def test_retention_and_continual_are_typed() -> None:
+    row = {"parent": 0.8, "child": 0.75, "delta": -0.05}
+    continual = {
+        "strategy": "replay+l2sp",
+        "metric": "macro_f1",
+        "new_test_set": "new.csv",
+        "test_sets": ["old.csv", "new.csv"],
+        "forgetting": 0.05,
+        "matrix": [{"model": "runs/a", "test_set": "old.csv", "scores": {"old.csv": 0.8, "new.csv": None}}],
+    }
+    metrics = parse_metrics({**train_metrics(), "retention": {"old.csv": row}, "continual": continual})
+    assert metrics.retention is not None and metrics.retention["old.csv"].delta == -0.05
+    assert metrics.continual is not None and metrics.continual.matrix[0].scores["new.csv"] is None
+    with pytest.raises(RunDirError, match="retention"):
+        parse_metrics({**train_metrics(), "retention": {"old.csv": 0.8}})
 
 
 def test_intervals_and_comparisons_are_typed() -> None:

@@ -20,10 +20,12 @@ from vertune.recipe import Recipe, load_recipe
 from vertune.results import (
     CompareResult,
     CompressResult,
+    ContinueResult,
     EvaluateResult,
     ExplainResult,
     ExportResult,
     PredictFileResult,
+    PromoteResult,
     RunsResult,
     TrainResult,
     TuneResult,
@@ -33,6 +35,7 @@ from vertune.run import RunDir
 __all__ = [
     "CompareResult",
     "CompressResult",
+    "ContinueResult",
     "EvaluateResult",
     "ExportResult",
     "PredictFileResult",
@@ -42,11 +45,13 @@ __all__ = [
     "check_data",
     "compare",
     "compress",
+    "continue_",
     "evaluate",
     "export",
     "fix_tags",
     "predict",
     "predict_file",
+    "promote",
     "runs",
     "serve",
     "train",
@@ -259,6 +264,50 @@ def compress(
     return run_compress(run_path, on_event, quiet=quiet, **options)
 
 
+def continue_(
+    parent: str | Path,
+    data: str | Path,
+    test: str | Path | None = None,
+    validation: str | Path | None = None,
+    output: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    no_replay: bool = False,
+    overwrite: bool = False,
+    quiet: bool = False,
+    on_event: Subscriber = log_event,
+) -> ContinueResult:
+    """Continue a run on new data (`vertune continue`): the parent's weights and labels (the head grown for
+    new ones), the recipe's `continual.strategy` against forgetting, retention on every ancestor's test set."""
+    from vertune.workflows.continue_ import run_continue
+
+    return run_continue(
+        parent,
+        data,
+        on_event,
+        test=test,
+        validation=validation,
+        output=output,
+        overrides=overrides,
+        no_replay=no_replay,
+        overwrite=overwrite,
+        quiet=quiet,
+    )
+
+
+def promote(
+    run: str | Path,
+    max_drop: float = 1.0,
+    min_gain: float = 0.0,
+    alias: str = "production",
+    registry: str | Path | None = None,
+) -> PromoteResult:
+    """The retention gate (`vertune promote`); when it passes, the alias moves to the run (registry:
+    default the folder holding the run) and the promotion is recorded in the run."""
+    from vertune.workflows.promote import run_promote
+
+    return run_promote(run, max_drop, min_gain, alias, registry)
+
+
 def serve(
     runs: Sequence[str | Path],
     host: str = "127.0.0.1",
@@ -268,11 +317,16 @@ def serve(
     api_key: str | None = None,
     **options: Any,
 ) -> None:
-    """Serve runs over HTTP until interrupted (see vertune.deploy.serve.app for the endpoints)."""
+    """Serve runs over HTTP until interrupted (see vertune.deploy.serve.app for the endpoints). With
+    `alias=` (and `registry=`), serve the run promoted under that alias and follow later promotions."""
     import os
 
     from vertune.deploy.serve.app import API_KEY_ENV, ServeConfig, run_server
 
+    if options.get("alias"):
+        from vertune.deploy.serve.alias import alias_options
+
+        runs, options = alias_options(runs, options)
     if not runs:
         raise VertuneError("give at least one run directory to serve")
     names = [Path(r).name for r in runs]

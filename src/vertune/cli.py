@@ -353,9 +353,90 @@ def compress(
     out.print(f"run: {result.run.path}", markup=False, highlight=False)
 
 
+@app.command("continue")
+def continue_(
+    parent: Annotated[Path, typer.Argument(help="The run to continue from.")],
+    data: Annotated[Path, typer.Option("--data", help="The new labelled training file.")],
+    test: Annotated[Path | None, typer.Option(help="The new test file (default: split off --data).")] = None,
+    validation: Annotated[Path | None, typer.Option(help="A validation file (default: split off).")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="New run directory (default: PARENT-<data file name> beside it).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a key of the parent's recipe: --set continual.strategy=ewc"),
+    ] = None,
+    no_replay: Annotated[
+        bool, typer.Option("--no-replay", help="Do not mix in the ancestors' rows (their files may be gone).")
+    ] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run in the output directory.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Continue a run on new data without forgetting: new labels grow the head, the ancestors' rows are
+    replayed, and the child is scored on every test set of the lineage (retention)."""
+    from vertune import api
+
+    result = api.continue_(
+        parent,
+        data,
+        test=test,
+        validation=validation,
+        output=output,
+        overrides=set_ or [],
+        no_replay=no_replay,
+        overwrite=overwrite,
+        quiet=quiet,
+        on_event=_say(quiet),
+    )
+    metric = result.metrics["recipe"]["metric"]
+    for name, row in result.metrics.get("retention", {}).items():
+        parent_score = "n/a" if row["parent"] is None else f"{row['parent']:.4f}"
+        delta = "" if row["delta"] is None else f" ({100 * row['delta']:+.2f} points)"
+        out.print(
+            f"{name}: {metric} {parent_score} -> {row['child']:.4f}{delta}", markup=False, highlight=False
+        )
+    out.print(f"report: {result.report.get('markdown', result.run.report_md)}", markup=False, highlight=False)
+
+
+@app.command()
+def promote(
+    run: Annotated[Path, typer.Argument(help="The run to promote (usually a continued run).")],
+    max_drop: Annotated[
+        float, typer.Option(help="Points of the task's metric an earlier test set may lose at most.")
+    ] = 1.0,
+    min_gain: Annotated[
+        float, typer.Option(help="Points the new test set must gain over the parent at least.")
+    ] = 0.0,
+    alias: Annotated[str, typer.Option(help="The alias to move to the run.")] = "production",
+    registry: Annotated[
+        Path | None, typer.Option(help="Where aliases live (default: the folder holding RUN).")
+    ] = None,
+) -> None:
+    """Promote a run when no earlier test set dropped more than --max-drop points; exit 1 with the failing
+    rows otherwise. The promotion is recorded in the run and the alias moved (serve --alias follows it)."""
+    from vertune import api
+
+    result = api.promote(run, max_drop, min_gain, alias, registry)
+    for row in result.rows:
+        if not row.passed or result.promoted:
+            out.print(row.line(result.metric), markup=False, highlight=False)
+    if not result.promoted:
+        err.print(f"not promoted: {run} fails the gate", style="red", markup=False, highlight=False)
+        raise typer.Exit(1)
+    record = result.record or {}
+    out.print(
+        f"promoted {run} as {record['alias']} version {record['version']} ({record['promoted_by']}, "
+        f"{record['promoted_at']})",
+        markup=False,
+        highlight=False,
+    )
+
+
 @app.command()
 def serve(
-    runs: Annotated[list[Path], typer.Argument(help="Run directories to serve (name = directory name).")],
+    runs: Annotated[
+        list[Path] | None, typer.Argument(help="Run directories to serve (name = directory name).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
@@ -381,12 +462,19 @@ def serve(
         int, typer.Option(help="Sliding window of the alerts (inputs / requests).")
     ] = 200,
     alert_webhook: Annotated[str | None, typer.Option(help="POST alerts as JSON to this URL.")] = None,
+    alias: Annotated[
+        str | None, typer.Option(help="Serve the run promoted as this alias and follow new promotions.")
+    ] = None,
+    registry: Annotated[
+        Path | None, typer.Option(help="With --alias: where aliases live (default: runs).")
+    ] = None,
 ) -> None:
     """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs."""
     from vertune import api
 
+    extra: dict[str, Any] = {"alias": alias, "registry": str(registry) if registry else None} if alias else {}
     api.serve(
-        runs,
+        runs or [],
         host=host,
         port=port,
         workers=workers,
@@ -402,6 +490,7 @@ def serve(
         alert_error_rate=alert_error_rate,
         alert_window=alert_window,
         alert_webhook=alert_webhook,
+        **extra,
     )
 
 

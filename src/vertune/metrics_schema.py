@@ -10,7 +10,8 @@
      "vocabulary":  the vocabulary extension                        (train with model.extend_vocab)
      "compression": parent and compressed model side by side        (compress)
      "comparisons": {baseline: difference, interval, p_value, verdict} on the headline metric (train)
-     "retention":   free-form, kept for continual learning}
+     "retention":   {test set: {parent, child, delta}} of the headline metric      (continue)
+     "continual":   strategy, forgetting, backward transfer, the lineage's matrix    (continue)}
 The test scores' `ece` / `ece_uncalibrated` / `temperature` and `reliability` are the calibration of a
 single-label task (tasks/calibrated.py). The test scores' `intervals` holds the 95% bootstrap interval of each headline metric (evaluate/intervals.py).
 
@@ -239,6 +240,35 @@ class Comparison(BaseModel):
     test: str | None = None  # "paired bootstrap" or "mcnemar"
 
 
+class RetentionRow(BaseModel):
+    """Parent and child on one test set of the lineage (parent and delta null where the parent cannot
+    predict the set's labels)."""
+
+    parent: float | None = None
+    child: float
+    delta: float | None = None
+
+
+class MatrixRow(BaseModel):
+    """One model of the lineage: its own test set and its score on each test set (null = not measured)."""
+
+    model: str
+    test_set: str
+    scores: dict[str, float | None]
+
+
+class ContinualStats(_Open):
+    """A continued run: how it learnt and what it kept (continual/retention.py)."""
+
+    strategy: str
+    metric: str
+    new_test_set: str
+    test_sets: list[str]
+    forgetting: float | None = None  # the largest drop on an earlier test set, in metric units
+    backward_transfer: float | None = None
+    matrix: list[MatrixRow] = Field(default_factory=list)
+
+
 class RunMetrics(BaseModel):
     """The whole metrics.json. Written as {"schema": 1, ...}; unknown top-level keys are an error."""
 
@@ -256,8 +286,8 @@ class RunMetrics(BaseModel):
     vocabulary: VocabularyStats | None = None
     compression: CompressionStats | None = None
     comparisons: dict[str, Comparison] | None = None
-    # Filled by a later stage (continual learning); free-form until then.
-    retention: dict[str, Any] | None = None
+    retention: dict[str, RetentionRow] | None = None
+    continual: ContinualStats | None = None
 
     def scores(self, split: str) -> Scores | None:
         """The scores of "test" or "validation"."""

@@ -306,6 +306,43 @@ class TrackingConfig(StrictModel):
     )
 
 
+CONTINUAL_STRATEGIES = ("none", "replay", "l2sp", "ewc", "lwf")
+
+
+class ContinualConfig(StrictModel):
+    """`vertune continue`: how a run learns new data without forgetting what its ancestors learnt."""
+
+    strategy: str = Field(
+        default="replay+l2sp",
+        description="+-joined: replay (ancestors' rows mixed in), l2sp (penalty toward the parent's "
+        "weights), ewc (the same weighted by the parent's Fisher information), lwf (distillation toward "
+        "the parent's outputs); none = plain fine-tuning",
+    )
+    replay: float = Field(default=0.2, gt=0, le=1, description="share of each ancestor's training rows")
+    l2sp: float = Field(default=0.01, ge=0, description="lambda of lambda*||theta - theta_parent||^2")
+    ewc: float = Field(
+        default=0.01, ge=0, description="lambda of the Fisher-weighted penalty (Fisher scaled to mean 1)"
+    )
+    lwf: float = Field(default=1.0, ge=0, description="weight of the distillation loss toward the parent")
+    lwf_temperature: float = Field(default=2.0, gt=0, description="softmax temperature of the distillation")
+    fisher_rows: int = Field(
+        default=256, ge=1, description="ewc: parent training rows the Fisher is taken on"
+    )
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategies(cls, strategy: str) -> str:
+        parts = [part.strip() for part in strategy.split("+")]
+        for part in parts:
+            _known(part, CONTINUAL_STRATEGIES, "continual strategy")
+        if "none" in parts and len(parts) > 1:
+            raise ValueError("none cannot be combined with another strategy")
+        return "+".join(parts)
+
+    def uses(self, part: str) -> bool:
+        return part in self.strategy.split("+")
+
+
 class Recipe(StrictModel):
     model: ModelConfig
     task: str = "classification"
@@ -315,6 +352,7 @@ class Recipe(StrictModel):
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     tune: TuneConfig = Field(default_factory=TuneConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    continual: ContinualConfig = Field(default_factory=ContinualConfig)
     output: Path | None = Field(default=None, description="run directory; default runs/<recipe name>")
 
     @model_validator(mode="before")

@@ -80,3 +80,23 @@ class RunsResult:
     """`vertune runs`: one row per run directory found (name, task, model, method, metric, status, parent)."""
 
     rows: list[RunRow]
+
+
+@dataclass
+class ContinueResult:
+    """A continued run: its directory, metrics.json's content (with `retention` and `continual`), the report."""
+
+    run: RunDir
+    metrics: dict[str, Any]
+    report: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class PromoteResult:
+    """The gate's verdict: `rows` per test set (GateRow), and the promotion record when it passed."""
+
+    run: RunDir
+    promoted: bool
+    metric: str
+    rows: list[Any]
+    record: dict[str, Any] | None = None

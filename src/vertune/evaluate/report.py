@@ -22,6 +22,7 @@ from vertune.evaluate import (  # noqa: F401
     report_multilabel,
     report_ner,
     report_regression,
+    report_retention,
     report_robustness,
     report_vocab,
 )

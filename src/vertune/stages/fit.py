@@ -28,6 +28,7 @@ def fit_model(
     quiet: bool = False,
     callbacks: Sequence[Any] = (),
     vocab: Any = None,
+    start: Any = None,
 ) -> FitResult:
     """Fine-tune on the train split (validation for early stopping); EpochMetrics events per evaluation."""
     on_event(
@@ -46,6 +47,7 @@ def fit_model(
         callbacks=callbacks,
         vocab=vocab,
         on_event=on_event,
+        start=start,
     )
 
 

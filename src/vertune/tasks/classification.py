@@ -92,7 +92,10 @@ class ClassificationTask(TemperatureScaled, TextTask):
         from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
         predicted = logits.argmax(axis=-1)
-        ids = list(range(len(labels)))
+        # Averages over the classes that occur (gold or predicted), as sklearn does by default: a class
+        # neither in the set nor predicted (an old test set scored by a model that learnt new classes) is
+        # not an F1 of 0.
+        ids = sorted(set(np.asarray(target_ids).tolist()) | set(predicted.tolist()))
         result: dict[str, float] = {"accuracy": float(accuracy_score(target_ids, predicted))}
         for average in ("macro", "weighted"):
             p, r, f, _ = precision_recall_fscore_support(

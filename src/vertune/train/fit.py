@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
@@ -38,6 +38,17 @@ class FitResult:
     trainer: Any = None  # the HF Trainer, whose callbacks (trackers) also receive the final metrics
 
 
+class StartingPoint(Protocol):
+    """Where a run starts other than the pre-trained model (`vertune continue`: the parent run, its head
+    grown), with what it adds to the method (penalties) and to the Trainer's hooks (a distillation loss)."""
+
+    def load_model(self, task: Any, labels: list[str]) -> Any: ...
+
+    def stack(self, method: Any) -> Any: ...
+
+    def hooks(self, hooks: dict[str, Any]) -> dict[str, Any]: ...
+
+
 def count_parameters(model: Any) -> tuple[int, int]:
     # PEFT keeps a frozen `original_module` beside each trainable head copy: count the head once.
     named = [(n, p) for n, p in model.named_parameters() if ".original_module." not in n]
@@ -53,15 +64,26 @@ def optimizer_steps(recipe: Recipe, train_rows: int) -> int:
 
 
 def build_model(
-    recipe: Recipe, task: Any, labels: list[str], train_rows: int = 0, vocab: VocabExtension | None = None
+    recipe: Recipe,
+    task: Any,
+    labels: list[str],
+    train_rows: int = 0,
+    vocab: VocabExtension | None = None,
+    start: StartingPoint | None = None,
 ) -> tuple[Any, Any]:
-    """The pre-trained backbone with the task head (embeddings grown by `vocab`), prepared by the method."""
-    path = resolve_model(recipe.model.name)
-    options = {**load_options(recipe.model), **dropout_overrides(recipe.model, recipe.training.dropout)}
-    model = loading(recipe.model.name, lambda: task.head(path, labels, **options))
+    """The pre-trained backbone with the task head (embeddings grown by `vocab`), prepared by the method;
+    with `start`, its model and penalties instead."""
+    if start is not None:
+        model = start.load_model(task, labels)
+    else:
+        path = resolve_model(recipe.model.name)
+        options = {**load_options(recipe.model), **dropout_overrides(recipe.model, recipe.training.dropout)}
+        model = loading(recipe.model.name, lambda: task.head(path, labels, **options))
     if vocab is not None:
         resize_embeddings(model, vocab)  # before the method freezes or wraps anything
     method = build_method(recipe.method, total_steps=optimizer_steps(recipe, train_rows))
+    if start is not None:
+        method = start.stack(method)
     return method.prepare(model), method
 
 
@@ -124,11 +146,12 @@ def fit(
     callbacks: Sequence[Any] = (),
     vocab: VocabExtension | None = None,
     on_event: Subscriber = ignore,
+    start: StartingPoint | None = None,
 ) -> FitResult:
     """Train; `callbacks` are extra TrainerCallbacks (vertune tune's pruning); each evaluation is an
-    EpochMetrics event."""
+    EpochMetrics event; `start` = a run to continue from (`vertune continue`)."""
     set_seed(recipe.training.seed)
-    model, method = build_model(recipe, task, splits.labels, len(splits.train), vocab)
+    model, method = build_model(recipe, task, splits.labels, len(splits.train), vocab, start)
     keep_old_rows = train_new_rows(model, vocab)  # new tokens' rows train even under frozen embeddings
     trainable, total = count_parameters(model)
     trainable -= sum(callback.frozen_parameters for callback in keep_old_rows)
@@ -150,6 +173,9 @@ def fit(
             batch_size=recipe.training.eval_batch_size,
             quiet=quiet,
         )
+    hooks = {"task_loss": task.compute_loss, **training_hooks(recipe, task, splits.train, splits.labels)}
+    if start is not None:
+        hooks = start.hooks(hooks)
     clock = TrainingClock(len(datasets["train"]))
     callbacks = [
         JsonlLog(run),
@@ -176,17 +202,17 @@ def fit(
         callbacks=callbacks,
         method=method,
         head_learning_rate=recipe.training.head_learning_rate,
-        **{"task_loss": task.compute_loss, **training_hooks(recipe, task, splits.train, splits.labels)},
+        **hooks,
     )
     trainer.remove_callback(ProgressCallback)
     trainer.remove_callback(PrinterCallback)
     if not quiet:
         trainer.add_callback(ProgressBar(recipe.training.metric_for_best or "loss"))
-    start = time.perf_counter()
+    began = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     state = trainer.state
     stats = {
-        "seconds": round(time.perf_counter() - start, 2),
+        "seconds": round(time.perf_counter() - began, 2),
         **clock.summary(),
         "trainable_params": trainable,
         "total_params": total,

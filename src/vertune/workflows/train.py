@@ -53,11 +53,8 @@ def run_train(
     # Imported only now: torch, the Trainer and PEFT take seconds to import, and a recipe, data or run
     # directory problem above should be reported at once.
     from vertune.hardware import resolve_precision
-    from vertune.stages.baselines import run_baselines
     from vertune.stages.fit import fit_model, save_model
     from vertune.stages.metrics import build_metrics, recipe_section, write_metrics_and_report
-    from vertune.stages.score import score_saved_model
-    from vertune.stages.uncertainty import uncertainty
     from vertune.train.fit import log_final_metrics
 
     precision = resolve_precision(recipe.training.precision)
@@ -82,6 +79,50 @@ def run_train(
 
     with stage("save", on_event):
         save_model(run, fitted, tokenizer, recipe)
+
+    scores, baselines, comparisons = score_stages(
+        run, recipe, task, splits, features, tokenizer, precision, on_event, quiet, vocab
+    )
+
+    with stage("metrics", on_event):
+        metrics = build_metrics(
+            recipe_section(recipe, task, method=fitted.stats["method"], output=str(run.path)),
+            scores["test"],
+            validation=scores["validation"],
+            baselines=baselines,
+            train=fitted.stats,
+            data=data_section(task, splits),
+            vocabulary=vocabulary,
+            comparisons=comparisons,
+        )
+        log_final_metrics(fitted, final_scalars(scores["test"], baselines))
+        content, report = write_metrics_and_report(run, metrics, run.read_log())
+    with stage("track", on_event):
+        track_run(run, "train", on_event)  # MLflow (tracking: block); a tracker failure is a warning
+    on_event(FinalMetrics("fine-tuned", "test", scores["test"]))
+    for name, baseline in baselines.items():
+        on_event(FinalMetrics(name, "test", baseline))
+    return TrainResult(run, content, report)
+
+
+def score_stages(
+    run: RunDir,
+    recipe: Recipe,
+    task: Any,
+    splits: Any,
+    features: Any,
+    tokenizer: Any,
+    precision: str,
+    on_event: Subscriber,
+    quiet: bool,
+    vocab: Any = None,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The saved model scored on validation (tuning the task's decisions) and test, the baselines, and the
+    test intervals and paired comparisons: (scores per split, baselines, comparisons). Shared with
+    `continue`."""
+    from vertune.stages.baselines import run_baselines
+    from vertune.stages.score import score_saved_model
+    from vertune.stages.uncertainty import uncertainty
 
     with stage("score", on_event):
         scored = score_saved_model(
@@ -115,23 +156,4 @@ def run_train(
         explained = explain_errors(run, task, splits.test, splits.labels, scored.predictions["test"])
         if explained:
             scores["test"]["explanations"] = explained
-
-    with stage("metrics", on_event):
-        metrics = build_metrics(
-            recipe_section(recipe, task, method=fitted.stats["method"], output=str(run.path)),
-            scores["test"],
-            validation=scores["validation"],
-            baselines=baselines,
-            train=fitted.stats,
-            data=data_section(task, splits),
-            vocabulary=vocabulary,
-            comparisons=comparisons,
-        )
-        log_final_metrics(fitted, final_scalars(scores["test"], baselines))
-        content, report = write_metrics_and_report(run, metrics, run.read_log())
-    with stage("track", on_event):
-        track_run(run, "train", on_event)  # MLflow (tracking: block); a tracker failure is a warning
-    on_event(FinalMetrics("fine-tuned", "test", scores["test"]))
-    for name, baseline in baselines.items():
-        on_event(FinalMetrics(name, "test", baseline))
-    return TrainResult(run, content, report)
+    return scores, baselines, comparisons

@@ -64,6 +64,10 @@ class ServeConfig:
     alert_window: int = 200
     alert_webhook: str | None = None
     names: list[str] = field(default_factory=list)
+    # serve --alias: the run promoted under `alias` in `registry`, followed (deploy/serve/alias.py)
+    alias: str | None = None
+    registry: str | None = None
+    reload_seconds: float = 2.0
 
     def model_names(self) -> list[str]:
         return self.names or [Path(r).name for r in self.runs]

@@ -23,6 +23,7 @@ from typing import Any
 ROUTE_EXTENSIONS: list[str] = [
     "vertune.deploy.serve.explain_routes:add_routes",  # POST /v1/explain
     "vertune.deploy.serve.alerts:add_routes",  # --alert-drift / --alert-error-rate (a request middleware)
+    "vertune.deploy.serve.alias:add_routes",  # serve --alias: follow promotions without a restart
 ]
 
 MODEL_LOADERS: dict[str, str] = {}

@@ -44,6 +44,7 @@ class ModelInfo(BaseModel):
     labels: list[str]
     max_length: int
     run: str
+    version: int | None = None  # serve --alias: the promoted version
 
 
 class ErrorResponse(BaseModel):

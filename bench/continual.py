@@ -1,0 +1,208 @@
+"""Continual learning on BBC News: the parent learns 3 classes, the child 2 new ones; per strategy the
+accuracy matrix, forgetting, the new-data metric and the cost, against joint training on all the data.
+
+Step A: business, entertainment, politics; step B: sports, tech (`--rows-per-class` training rows and
+`--test-per-class` test rows per class, sampled with a fixed seed from /work/shared/data/bbc_news_*.csv).
+The parent is trained on A; each strategy (`--strategies`) continues it on B with `vertune continue`
+(`continual.strategy`); "joint" trains the same recipe on A + B at once (the upper bound). Each model is
+scored on the A test set and the B test set (macro-F1 over the classes present). One JSON line per model,
+then a summary line; the lines also go to bench/results-continual-bbc_news-DATE.jsonl.
+
+    nice -n 10 .venv/bin/python bench/continual.py [--rows-per-class 60] [--strategies none,replay,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+if not DATA_DIR.is_dir():  # a worktree under /work/wt
+    DATA_DIR = Path("/work/shared/data")
+STEP_A = ("business", "entertainment", "politics")
+STEP_B = ("sports", "tech")
+STRATEGIES = ("none", "replay", "l2sp", "ewc", "lwf", "replay+l2sp")
+SAMPLE_SEED = 0
+
+
+def sample(frame: pd.DataFrame, classes: tuple[str, ...], rows: int) -> pd.DataFrame:
+    parts = [frame[frame.label == c].sample(rows, random_state=SAMPLE_SEED) for c in classes]
+    return pd.concat(parts).sample(frac=1.0, random_state=SAMPLE_SEED)[["text", "label"]]
+
+
+def scores_on(run: Path, files: dict[str, Path], metric: str) -> dict[str, float]:
+    from vertune import api
+    from vertune.events import ignore
+
+    return {
+        name: float(
+            api.evaluate(run, path, output=run / "bench-eval" / name, quiet=True, on_event=ignore).metrics[
+                "test"
+            ][metric]
+        )
+        for name, path in files.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    parser.add_argument("--rows-per-class", type=int, default=60)
+    parser.add_argument("--test-per-class", type=int, default=40)
+    parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--joint", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--epochs", type=float, default=3)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--work", type=Path, default=None, help="keep the runs here (default: a temp dir)")
+    args = parser.parse_args()
+
+    from vertune import api
+    from vertune.events import ignore
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="vertune-continual-"))
+    work.mkdir(parents=True, exist_ok=True)
+    train = pd.read_csv(args.data_dir / "bbc_news_train.csv")
+    test = pd.read_csv(args.data_dir / "bbc_news_test.csv")
+    files = {
+        "a_train": sample(train, STEP_A, args.rows_per_class),
+        "a_test": sample(test, STEP_A, args.test_per_class),
+        "b_train": sample(train, STEP_B, args.rows_per_class),
+        "b_test": sample(test, STEP_B, args.test_per_class),
+    }
+    files["joint_train"] = pd.concat([files["a_train"], files["b_train"]]).sample(
+        frac=1.0, random_state=SAMPLE_SEED
+    )
+    paths = {}
+    for name, frame in files.items():
+        paths[name] = work / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    tests = {"A": paths["a_test"], "B": paths["b_test"]}
+
+    def recipe(train_file: Path, test_file: Path, output: Path) -> Path:
+        path = work / f"{output.name}.yaml"
+        path.write_text(
+            yaml.safe_dump(
+                {
+                    "model": "minilm",
+                    "data": {"train": str(train_file), "test": str(test_file)},
+                    "training": {
+                        "epochs": args.epochs,
+                        "max_length": args.max_length,
+                        "batch_size": 16,
+                        "seed": 0,
+                    },
+                    "evaluation": {"baselines": []},
+                    "output": str(output),
+                }
+            )
+        )
+        return path
+
+    lines = []
+    date = dt.date.today().isoformat()
+    load = os.getloadavg()[0]
+
+    def emit(line: dict) -> None:
+        line = {
+            "bench": "continual",
+            "data": "bbc_news",
+            "date": date,
+            "load_1min_at_start": round(load, 1),
+            **line,
+        }
+        print(json.dumps(line), flush=True)
+        lines.append(line)
+
+    began = time.perf_counter()
+    parent = api.train(
+        recipe(paths["a_train"], paths["a_test"], work / "parent"),
+        overwrite=True,
+        quiet=True,
+        on_event=ignore,
+    )
+    metric = parent.metrics["recipe"]["metric"]
+    parent_scores = scores_on(parent.run.path, {"A": tests["A"]}, metric)  # it cannot predict B's labels
+    emit(
+        {
+            "model": "parent (A only)",
+            "metric": metric,
+            "A": parent_scores["A"],
+            "B": None,
+            "seconds": round(time.perf_counter() - began, 1),
+            "train_seconds": parent.metrics["train"]["seconds"],
+        }
+    )
+    for strategy in [s for s in args.strategies.split(",") if s]:
+        began = time.perf_counter()
+        child = api.continue_(
+            parent.run.path,
+            paths["b_train"],
+            test=paths["b_test"],
+            output=work / f"child-{strategy.replace('+', '_')}",
+            overrides=[f"continual.strategy={strategy}", "continual.fisher_rows=64"],
+            overwrite=True,
+            quiet=True,
+            on_event=ignore,
+        )
+        retention = child.metrics["retention"]
+        a, b = retention[str(paths["a_test"])]["child"], retention[str(paths["b_test"])]["child"]
+        emit(
+            {
+                "model": f"continue {strategy}",
+                "metric": metric,
+                "A": a,
+                "B": b,
+                "forgetting_points": round(100 * child.metrics["continual"]["forgetting"], 2),
+                "replayed_rows": child.metrics["continual"]["replayed_rows"],
+                "seconds": round(time.perf_counter() - began, 1),
+                "train_seconds": child.metrics["train"]["seconds"],
+                "peak_rss_mb": child.metrics["train"]["peak_rss_mb"],
+            }
+        )
+    if args.joint:
+        began = time.perf_counter()
+        joint = api.train(
+            recipe(paths["joint_train"], paths["b_test"], work / "joint"),
+            overwrite=True,
+            quiet=True,
+            on_event=ignore,
+        )
+        joint_scores = scores_on(joint.run.path, tests, metric)
+        emit(
+            {
+                "model": "joint (A + B at once)",
+                "metric": metric,
+                **joint_scores,
+                "seconds": round(time.perf_counter() - began, 1),
+                "train_seconds": joint.metrics["train"]["seconds"],
+                "peak_rss_mb": joint.metrics["train"]["peak_rss_mb"],
+            }
+        )
+    out = Path(__file__).parent / f"results-continual-bbc_news-{date}.jsonl"
+    with out.open("a", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(json.dumps(line) + "\n")
+    print(
+        json.dumps(
+            {
+                "bench": "continual",
+                "summary": {line["model"]: [line["A"], line["B"]] for line in lines},
+                "work": str(work),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Replay: a share of each ancestor's training rows, stratified by the task's key (class, rarest label,
+rows with / without entities), mixed into the new training rows. Torch-free."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from sklearn.model_selection import train_test_split
+
+from vertune.tasks.base import Examples, Task
+
+
+def sample_rows(task: Task, examples: Examples, share: float, seed: int) -> Examples:
+    """`share` of the rows (at least one), stratified when every stratum has two rows or more."""
+    n = len(examples)
+    take = min(n, max(1, math.ceil(share * n)))
+    if take >= n:
+        return examples
+    strata = task.stratify_key(examples)
+    stratify = strata if min(Counter(strata).values()) >= 2 and take >= len(set(strata)) else None
+    _, chosen = train_test_split(list(range(n)), test_size=take, random_state=seed, stratify=stratify)
+    return examples.select(sorted(chosen))
+
+
+def concatenate(first: Examples, *more: Examples) -> Examples:
+    """The rows of every part, in order; `source` is the first part's (the new data's)."""
+    parts = [first, *more]
+    return Examples(
+        first.source,
+        [x for part in parts for x in part.inputs],
+        [y for part in parts for y in part.targets],
+        [line for part in parts for line in part.lines] if all(p.lines for p in parts) else [],
+    )
