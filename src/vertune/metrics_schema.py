@@ -10,7 +10,9 @@
      "vocabulary":  the vocabulary extension                        (train with model.extend_vocab)
      "compression": parent and compressed model side by side        (compress)
      "comparisons": {baseline: difference, interval, p_value, verdict} on the headline metric (train)
-     "retention":   free-form, kept for continual learning}
+     "retention":   free-form, kept for continual learning
+     "pretrain":    language-model pre-training: held-out perplexity before / after, tokens/s (pretrain,
+                    train with model.pretrain)}
 The test scores' `intervals` holds the 95% bootstrap interval of each headline metric (evaluate/intervals.py).
 
 Scores differ by task (accuracy / macro_f1 for classification, f1 / precision for NER, rmse / r2 for
@@ -211,6 +213,16 @@ class CompressionStats(_Open):
     machine: dict[str, Any] = Field(default_factory=dict)
 
 
+class PretrainStats(_Open):
+    """Masked / causal LM pre-training (vertune pretrain, or model.pretrain before fine-tuning)."""
+
+    objective: str
+    perplexity: dict[str, float] = Field(default_factory=dict)  # {"before": ..., "after": ...} held out
+    seconds: float | None = None
+    tokens_per_second: float | None = None
+    cached: bool | None = None  # model.pretrain: reused from the cache
+
+
 class Comparison(BaseModel):
     """The fine-tuned model against one baseline on the test rows (evaluate/intervals.compare)."""
 
@@ -241,6 +253,7 @@ class RunMetrics(BaseModel):
     comparisons: dict[str, Comparison] | None = None
     # Filled by a later stage (continual learning); free-form until then.
     retention: dict[str, Any] | None = None
+    pretrain: PretrainStats | None = None
 
     def scores(self, split: str) -> Scores | None:
         """The scores of "test" or "validation"."""

@@ -62,3 +62,13 @@ class TuneResult:
     """The search's summary (tune.json): trials, best trial, best recipe."""
 
     summary: dict[str, Any]
+
+
+@dataclass
+class PretrainResult:
+    """A pre-training run (`vertune pretrain`): its directory (model/ is a `model:` for later recipes),
+    metrics.json's content (held-out perplexity before and after) and the report files."""
+
+    run: RunDir
+    metrics: dict[str, Any]
+    report: dict[str, Path] = field(default_factory=dict)

@@ -37,6 +37,7 @@ def build_metrics(
     vocabulary: dict[str, Any] | None = None,
     compression: dict[str, Any] | None = None,
     comparisons: dict[str, Any] | None = None,
+    pretrain: dict[str, Any] | None = None,
 ) -> RunMetrics:
     """metrics.json's content, validated against the schema; the sections a kind of run does not have
     are left out."""
@@ -50,6 +51,7 @@ def build_metrics(
         "data": data,
         "vocabulary": vocabulary or None,
         "comparisons": comparisons or None,
+        "pretrain": pretrain or None,
     }
     return parse_metrics({name: s for name, s in sections.items() if s is not None}, "metrics.json")
 
