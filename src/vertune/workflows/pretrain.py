@@ -69,6 +69,8 @@ def run_pretrain(
             [JsonlLog(run)],
         )
 
+    if run.checkpoints_dir.is_dir() and not any(run.checkpoints_dir.iterdir()):
+        run.checkpoints_dir.rmdir()  # the Trainer's output directory; pre-training keeps no checkpoints
     with stage("save", on_event):
         save_lm(run, pretrained.model, tokenizer, recipe.training.max_length)
 
