@@ -52,7 +52,7 @@ def read_documents(path: Path, text_column: str) -> tuple[list[str], int]:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text).casefold()
+    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def deduplicate(documents: list[str]) -> list[str]:
