@@ -25,6 +25,7 @@ from vertune.results import (
     ExplainResult,
     ExportResult,
     PredictFileResult,
+    PretrainResult,
     PromoteResult,
     RunsResult,
     TrainResult,
@@ -39,6 +40,7 @@ __all__ = [
     "EvaluateResult",
     "ExportResult",
     "PredictFileResult",
+    "PretrainResult",
     "RunsResult",
     "TrainResult",
     "TuneResult",
@@ -51,6 +53,7 @@ __all__ = [
     "fix_tags",
     "predict",
     "predict_file",
+    "pretrain",
     "promote",
     "runs",
     "serve",
@@ -121,6 +124,25 @@ def train(
     if output is not None:
         recipe.output = Path(output)
     return run_train(recipe, on_event, resume, overwrite, quiet, callbacks)
+
+
+def pretrain(
+    recipe: str | Path,
+    overrides: Sequence[str] = (),
+    output: str | Path | None = None,
+    overwrite: bool = False,
+    quiet: bool = False,
+    on_event: Subscriber = log_event,
+) -> PretrainResult:
+    """Domain-adaptive pre-training (`task: mlm` for encoders, `clm` for decoders) on raw text; the run's
+    model/ is a `model:` for later recipes. Held-out perplexity before and after in metrics.json."""
+    from vertune.pretrain.recipe import load_pretrain_recipe
+    from vertune.workflows.pretrain import run_pretrain
+
+    loaded = load_pretrain_recipe(recipe, list(overrides))
+    if output is not None:
+        loaded.output = Path(output)
+    return run_pretrain(loaded, on_event, overwrite, quiet)
 
 
 def evaluate(

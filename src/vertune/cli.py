@@ -81,6 +81,33 @@ def train(
 
 
 @app.command()
+def pretrain(
+    recipe: Annotated[Path, typer.Argument(help="The pre-training recipe YAML (task: mlm or clm).")],
+    output: Annotated[Path | None, typer.Option(help="Run directory (default: the recipe's output).")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a recipe key: --set training.epochs=2")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing run in the output directory.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Domain-adaptive pre-training on raw text; the run's model/ is a `model:` for later recipes."""
+    from vertune import api
+
+    result = api.pretrain(
+        recipe, set_ or [], output=output, overwrite=overwrite, quiet=quiet, on_event=_say(quiet)
+    )
+    stats = result.metrics["pretrain"]
+    out.print(
+        f"held-out perplexity {stats['perplexity']['before']:.2f} -> {stats['perplexity']['after']:.2f} "
+        f"({stats['steps']} steps, {stats['seconds']:.0f}s, {stats['tokens_per_second']:,.0f} tokens/s)",
+        highlight=False,
+    )
+    out.print(
+        f"model: {result.run.path} (use it as `model: {result.run.path}`)", markup=False, highlight=False
+    )
+
+
+@app.command()
 def evaluate(
     run: Annotated[Path, typer.Argument(help="A trained run directory.")],
     data: Annotated[

@@ -11,7 +11,9 @@
      "compression": parent and compressed model side by side        (compress)
      "comparisons": {baseline: difference, interval, p_value, verdict} on the headline metric (train)
      "retention":   {test set: {parent, child, delta}} of the headline metric      (continue)
-     "continual":   strategy, forgetting, backward transfer, the lineage's matrix    (continue)}
+     "continual":   strategy, forgetting, backward transfer, the lineage's matrix    (continue)
+     "pretrain":    language-model pre-training: held-out perplexity before / after, tokens/s (pretrain,
+                    train with model.pretrain)}
 The test scores' `ece` / `ece_uncalibrated` / `temperature` and `reliability` are the calibration of a
 single-label task (tasks/calibrated.py). The test scores' `intervals` holds the 95% bootstrap interval of each headline metric (evaluate/intervals.py).
 
@@ -229,6 +231,16 @@ class CompressionStats(_Open):
     machine: dict[str, Any] = Field(default_factory=dict)
 
 
+class PretrainStats(_Open):
+    """Masked / causal LM pre-training (vertune pretrain, or model.pretrain before fine-tuning)."""
+
+    objective: str
+    perplexity: dict[str, float] = Field(default_factory=dict)  # {"before": ..., "after": ...} held out
+    seconds: float | None = None
+    tokens_per_second: float | None = None
+    cached: bool | None = None  # model.pretrain: reused from the cache
+
+
 class Comparison(BaseModel):
     """The fine-tuned model against one baseline on the test rows (evaluate/intervals.compare)."""
 
@@ -288,6 +300,7 @@ class RunMetrics(BaseModel):
     comparisons: dict[str, Comparison] | None = None
     retention: dict[str, RetentionRow] | None = None
     continual: ContinualStats | None = None
+    pretrain: PretrainStats | None = None
 
     def scores(self, split: str) -> Scores | None:
         """The scores of "test" or "validation"."""

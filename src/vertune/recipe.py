@@ -27,6 +27,17 @@ Precision = Literal["auto", "bf16", "fp32"]
 TagScheme = Literal["auto", "BIO", "IOB2", "BIOES", "BMES"]
 
 
+class InlinePretrain(StrictModel):
+    """`model.pretrain`: task-adaptive pre-training (masked LM for encoders, causal LM for `generation`) on the
+    recipe's own training texts before fine-tuning; cached by content hash (vertune.pretrain.inline)."""
+
+    epochs: float = Field(default=1, gt=0, description="passes over the training texts")
+    max_steps: int | None = Field(default=None, ge=1, description="stop after this many steps; null = epochs")
+    learning_rate: float = Field(default=5e-5, gt=0)
+    mlm_probability: float = Field(default=0.15, gt=0, lt=1, description="mlm: share of words masked")
+    whole_word_mask: bool = Field(default=True, description="mlm: mask whole words (a CJK character is one)")
+
+
 class ModelConfig(StrictModel):
     name: str = Field(description="builtin alias (minilm), a local Hugging Face directory, or a hub id")
     revision: str | None = Field(default=None, description="hub revision (branch, tag or commit)")
@@ -38,6 +49,9 @@ class ModelConfig(StrictModel):
     )
     extend_vocab_min_frequency: int = Field(
         default=2, ge=1, description="with from_data: how often a word must occur in train to be added"
+    )
+    pretrain: InlinePretrain | None = Field(
+        default=None, description="task-adaptive pre-training on the training texts first; null = off"
     )
 
 
@@ -366,6 +380,10 @@ class Recipe(StrictModel):
     @field_validator("task")
     @classmethod
     def _known_task(cls, task: str) -> str:
+        if task in ("mlm", "clm"):
+            raise ValueError(
+                f"task {task} is pre-training on raw text: run it with `vertune pretrain RECIPE`"
+            )
         return _known(task, TASK_NAMES, "task")
 
     @model_validator(mode="after")
@@ -402,6 +420,12 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     """Read, override and validate a recipe file. Relative data paths are relative to the recipe file."""
     path = Path(path)
+    recipe = recipe_from_dict(read_recipe_file(path, overrides), source=str(path))
+    return resolve_paths(recipe, path)
+
+
+def read_recipe_file(path: Path, overrides: list[str] | None = None) -> dict[str, Any]:
+    """A recipe file's mapping with the `--set` overrides applied (not validated yet)."""
     if not path.is_file():
         raise RecipeError(f"{path}: recipe file not found")
     try:
@@ -414,11 +438,18 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         raise RecipeError(f"{path}: a recipe is a mapping of keys (model, task, data, ...)")
     for override in overrides or []:
         apply_override(raw, override)
-    recipe = recipe_from_dict(raw, source=str(path))
+    return raw
+
+
+Loaded = TypeVar("Loaded", bound=Any)
+
+
+def resolve_paths(recipe: Loaded, path: Path) -> Loaded:
+    """Data paths and a vocabulary file relative to the recipe file; the default output runs/<name>."""
     base = path.parent
     data = recipe.data
     for field in ("train", "validation", "test"):
-        value = getattr(data, field)
+        value = getattr(data, field, None)
         if value is not None and not value.is_absolute():
             setattr(data, field, (base / value).resolve())
     if data.redact_model is not None and not data.redact_model.is_absolute():
@@ -434,10 +465,18 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
 
 
 def recipe_from_dict(raw: dict[str, Any], source: str = "recipe") -> Recipe:
+    return validate_recipe(Recipe, raw, source)
+
+
+Kind = TypeVar("Kind", bound=BaseModel)
+
+
+def validate_recipe(kind: type[Kind], raw: dict[str, Any], source: str) -> Kind:
+    """`raw` validated as `kind` (Recipe, or another verb's recipe); every problem one line."""
     try:
-        return Recipe.model_validate(raw)
+        return kind.model_validate(raw)
     except ValidationError as exc:
-        raise RecipeError("\n".join(_explain(error, source) for error in exc.errors())) from None
+        raise RecipeError("\n".join(_explain(error, source, kind) for error in exc.errors())) from None
 
 
 def apply_override(raw: dict[str, Any], override: str) -> None:
@@ -461,11 +500,11 @@ def apply_override(raw: dict[str, Any], override: str) -> None:
         node[parts[-1]] = value
 
 
-def _explain(error: ErrorDetails, source: str) -> str:
+def _explain(error: ErrorDetails, source: str, kind: type[BaseModel] = Recipe) -> str:
     loc = [str(p) for p in error["loc"]]
     where = ".".join(loc) or "(top level)"
     if error["type"] == "extra_forbidden":
-        allowed = _allowed_keys(Recipe, loc[:-1])
+        allowed = _allowed_keys(kind, loc[:-1])
         return (
             f"{source}: {where}: unknown key{_did_you_mean(loc[-1], allowed)} (allowed: {', '.join(allowed)})"
         )

@@ -92,6 +92,16 @@ class ContinueResult:
 
 
 @dataclass
+class PretrainResult:
+    """A pre-training run (`vertune pretrain`): its directory (model/ is a `model:` for later recipes),
+    metrics.json's content (held-out perplexity before and after) and the report files."""
+
+    run: RunDir
+    metrics: dict[str, Any]
+    report: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
 class PromoteResult:
     """The gate's verdict: `rows` per test set (GateRow), and the promotion record when it passed."""
 

@@ -21,6 +21,7 @@ from vertune.evaluate import (  # noqa: F401
     report_intervals,
     report_multilabel,
     report_ner,
+    report_pretrain,
     report_regression,
     report_retention,
     report_robustness,

@@ -45,6 +45,8 @@ def resolve_model(reference: str) -> str:
         return str(_builtin_dir(reference, BUILTIN_MODELS[reference]))
     path = Path(reference).expanduser()
     if path.exists():
+        if run_of_model(reference) is not None:  # a run directory (vertune pretrain / train): its model/
+            path = path / "model"
         if not (path / "config.json").is_file():
             raise ModelNotFoundError(
                 f"{path}: not a Hugging Face model directory (no config.json); "
@@ -54,6 +56,14 @@ def resolve_model(reference: str) -> str:
     if reference.startswith((".", "/", "~")) or reference.count("/") > 1:
         raise ModelNotFoundError(f"{reference}: no such model directory")
     return reference  # a hub id; loading reports if it cannot be fetched
+
+
+def run_of_model(reference: str) -> str | None:
+    """The run directory a model reference names (`model: runs/dapt-x`), for lineage; None otherwise."""
+    path = Path(reference).expanduser()
+    if (path / "model" / "config.json").is_file() and not (path / "config.json").is_file():
+        return str(path.resolve())
+    return None
 
 
 def _builtin_dir(alias: str, builtin: BuiltinModel) -> Path:

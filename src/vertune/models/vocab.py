@@ -130,6 +130,8 @@ def resize_embeddings(model: Any, extension: VocabExtension) -> None:
 
     if not extension.tokens:
         return
+    if model.get_input_embeddings().weight.shape[0] == extension.first_id + len(extension):
+        return  # grown already: a model pre-trained with this extension (vertune.pretrain.inline)
     old = model.get_input_embeddings().weight.detach().clone()
     model.resize_token_embeddings(extension.first_id + len(extension), mean_resizing=False)
     weight = model.get_input_embeddings().weight

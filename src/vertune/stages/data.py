@@ -11,7 +11,7 @@ from vertune.data.prepare import Splits, prepare_splits
 from vertune.data.validate import DataReport
 from vertune.errors import RecipeError
 from vertune.events import DataProblem, Info, Subscriber
-from vertune.recipe import Baseline, Recipe
+from vertune.recipe import Baseline, ModelConfig, Recipe
 from vertune.tasks import get_task
 from vertune.tasks.base import Examples, Task
 from vertune.train.imbalance import check_task as check_imbalance_options
@@ -84,17 +84,24 @@ def extend_vocabulary(
 ) -> tuple[Any, dict[str, Any]]:
     """Apply `model.extend_vocab` to the tokenizer (in place, before anything is encoded): the extension
     for the model, and the [UNK] share of each split before and after, for metrics.json."""
+    texts = {role: [task.text_of(x) for x in getattr(splits, role).inputs] for role in splits.sizes()}
+    return extend_vocabulary_for(recipe.model, tokenizer, texts, on_event)
+
+
+def extend_vocabulary_for(
+    model: ModelConfig, tokenizer: Any, texts: dict[str, list[str]], on_event: Subscriber
+) -> tuple[Any, dict[str, Any]]:
+    """`model.extend_vocab` planned on texts["train"]; the [UNK] share of each role's texts before / after."""
     from vertune.models import vocab
 
-    if recipe.model.extend_vocab is None:
+    if model.extend_vocab is None:
         return None, {}
-    texts = {role: [task.text_of(x) for x in getattr(splits, role).inputs] for role in splits.sizes()}
     before = {role: vocab.unknown_share(tokenizer, t) for role, t in texts.items()}
-    extension = vocab.extend_tokenizer(tokenizer, vocab.plan(recipe.model, tokenizer, texts["train"]))
+    extension = vocab.extend_tokenizer(tokenizer, vocab.plan(model, tokenizer, texts["train"]))
     after = {role: vocab.unknown_share(tokenizer, t) for role, t in texts.items()}
     on_event(
         Info(
-            f"vocabulary: added {len(extension)} tokens ({recipe.model.extend_vocab}); [UNK] share "
+            f"vocabulary: added {len(extension)} tokens ({model.extend_vocab}); [UNK] share "
             + ", ".join(f"{role} {before[role]['share']:.1%} -> {after[role]['share']:.1%}" for role in texts)
         )
     )

@@ -39,6 +39,7 @@ def build_metrics(
     comparisons: dict[str, Any] | None = None,
     retention: dict[str, Any] | None = None,
     continual: dict[str, Any] | None = None,
+    pretrain: dict[str, Any] | None = None,
 ) -> RunMetrics:
     """metrics.json's content, validated against the schema; the sections a kind of run does not have
     are left out."""
@@ -54,6 +55,7 @@ def build_metrics(
         "comparisons": comparisons or None,
         "retention": retention,
         "continual": continual,
+        "pretrain": pretrain or None,
     }
     return parse_metrics({name: s for name, s in sections.items() if s is not None}, "metrics.json")
 

@@ -58,10 +58,18 @@ def run_train(
     from vertune.train.fit import log_final_metrics
 
     precision = resolve_precision(recipe.training.precision)
+    fit_recipe, pretrained = recipe, None
+    if recipe.model.pretrain is not None:  # task-adaptive pre-training first (cached)
+        from vertune.pretrain.inline import task_adaptation
+
+        with stage("pretrain", on_event):
+            fit_recipe, pretrained = task_adaptation(
+                recipe, task, splits, tokenizer, vocab, run, precision, on_event, quiet
+            )
     with stage("fit", on_event):
         features = encode_splits(task, splits, tokenizer, recipe.training.max_length)
         fitted = fit_model(
-            recipe,
+            fit_recipe,
             run,
             task,
             splits,
@@ -94,6 +102,7 @@ def run_train(
             data=data_section(task, splits),
             vocabulary=vocabulary,
             comparisons=comparisons,
+            pretrain=pretrained,
         )
         log_final_metrics(fitted, final_scalars(scores["test"], baselines))
         content, report = write_metrics_and_report(run, metrics, run.read_log())
