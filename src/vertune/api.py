@@ -245,6 +245,10 @@ def serve(
         raise VertuneError("--workers must be at least 1")
     for run in runs:
         RunDir(run).require_model()
+    if options.get("corpus"):  # fail before the server starts, one line per problem
+        from vertune.deploy.serve.embedding_routes import read_corpus
+
+        read_corpus(options["corpus"])
     config = ServeConfig(
         [str(r) for r in runs],
         runtime=backend,

@@ -321,8 +321,12 @@ def serve(
     queue_size: Annotated[int, typer.Option(help="Requests waiting per model before 429.")] = 256,
     max_items: Annotated[int, typer.Option(help="Inputs per request.")] = 64,
     max_text_chars: Annotated[int, typer.Option(help="Characters per text.")] = 20_000,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Embedding runs: documents for /v1/search (jsonl/csv with `text`).")
+    ] = None,
 ) -> None:
-    """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs."""
+    """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs; embedding runs:
+    /v1/embeddings and /v1/search."""
     from vertune import api
 
     api.serve(
@@ -338,6 +342,7 @@ def serve(
         queue_size=queue_size,
         max_items=max_items,
         max_text_chars=max_text_chars,
+        corpus=str(corpus) if corpus is not None else None,
     )
 
 

@@ -53,6 +53,7 @@ class ServeConfig:
     drift_threshold: float = 0.2
     drift_min_samples: int = 100
     names: list[str] = field(default_factory=list)
+    corpus: str | None = None  # embedding runs: the documents /v1/search searches (embedding_routes.py)
 
     def model_names(self) -> list[str]:
         return self.names or [Path(r).name for r in self.runs]

@@ -20,9 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-ROUTE_EXTENSIONS: list[str] = []
+ROUTE_EXTENSIONS: list[str] = [
+    "vertune.deploy.serve.embedding_routes:add_routes",  # /v1/embeddings, /v1/search
+]
 
-MODEL_LOADERS: dict[str, str] = {}
+MODEL_LOADERS: dict[str, str] = {
+    "embedding": "vertune.deploy.serve.embedding_routes:load",
+}
 
 
 @dataclass
