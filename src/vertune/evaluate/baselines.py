@@ -67,7 +67,8 @@ def run_baselines(
         "tfidf_ridge": lambda: _tfidf(task, splits),
         "linear_probe": lambda: _embeddings(recipe, task, splits, features, collate, precision, quiet, vocab),
     }
-    results, test_predictions = {}, {}
+    results: dict[str, dict[str, Any]] = {}
+    test_predictions: dict[str, Any] = {}
     for name in names:
         start = time.perf_counter()
         if name == "most_frequent_tag":  # token classification: no logistic regression to fit

@@ -74,7 +74,7 @@ class Contrastive(BaseMethod):
         with tempfile.TemporaryDirectory(prefix="vertune-contrastive-") as scratch:
             # sentence-transformers loads a module from a directory: give it the run's own backbone and
             # tokenizer (an extended vocabulary included), then let it use the live backbone itself.
-            body.save_pretrained(scratch)
+            hf_model(body).save_pretrained(scratch)
             data.tokenizer.save_pretrained(scratch)
             transformer = Transformer(scratch)
             transformer.model = body
