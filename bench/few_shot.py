@@ -53,6 +53,34 @@ def stratified(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
     return frame.groupby("label", group_keys=False).sample(frac=rows / len(frame), random_state=0)
 
 
+def plot(lines_file: Path, image: Path) -> None:
+    """Learning curves from the JSON lines: mean test macro-F1 (± std over seeds) per method, one panel per
+    dataset; x = rows per class, `full` last."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [json.loads(line) for line in lines_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    frame = pd.DataFrame([r for r in rows if not r.get("summary")])
+    datasets = list(dict.fromkeys(frame["dataset"]))
+    figure, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 4), squeeze=False)
+    for axis, dataset in zip(axes[0], datasets, strict=True):
+        part = frame[frame["dataset"] == dataset]
+        sizes = sorted(set(part["rows_per_class"]), key=lambda s: (s == "full", int(s) if s != "full" else 0))
+        for method, runs in part.groupby("method"):
+            stats = runs.groupby("rows_per_class")["test_macro_f1"].agg(["mean", "std"]).reindex(sizes)
+            axis.errorbar(
+                range(len(sizes)), stats["mean"], yerr=stats["std"].fillna(0), marker="o", label=method
+            )
+        axis.set_xticks(range(len(sizes)), sizes)
+        axis.set(title=dataset, xlabel="training rows per class", ylabel="test macro-F1")
+        axis.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(image, dpi=110)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
@@ -69,7 +97,13 @@ def main() -> None:
         "--max-steps", type=int, default=60, help="contrastive: at most this many pair batches"
     )
     parser.add_argument("--output", type=Path, default=None, help="append the JSON lines to this file")
+    parser.add_argument(
+        "--plot", type=Path, default=None, help="only draw the curves of this JSON-lines file"
+    )
     args = parser.parse_args()
+    if args.plot is not None:
+        plot(args.plot, Path(__file__).with_name("few_shot.png"))
+        return
 
     from vertune import api
 
