@@ -20,14 +20,16 @@ from __future__ import annotations
 import tempfile
 import time
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from torch import nn
 
 from vertune.errors import RecipeError
 from vertune.methods.base import BaseMethod, TrainingData, backbone, hf_model, set_trainable, train_only_head
 from vertune.methods.options import ContrastiveOptions
-from vertune.recipe import MethodConfig
+
+if TYPE_CHECKING:
+    from vertune.recipe import MethodConfig
 
 
 class Contrastive(BaseMethod):
