@@ -74,3 +74,17 @@ def test_contrastive_needs_classes(tmp_path):
         method={"name": "contrastive"},
     )
     fails_cleanly(vertune("train", str(recipe), "--quiet"), "contrastive needs single-label targets")
+
+
+def test_a_description_of_an_unknown_label_fails_before_training(tmp_path):
+    recipe = write_recipe(
+        tmp_path,
+        data={
+            "train": str(FIXTURES / "reviews_train.csv"),
+            "test": str(FIXTURES / "reviews_test.csv"),
+            "label_descriptions": {"postive": "a good review"},
+        },
+        training=TINY_TRAINING,
+    )
+    fails_cleanly(vertune("train", str(recipe), "--quiet"), "postive", "known labels")
+    assert not (tmp_path / "run" / "model").exists()
