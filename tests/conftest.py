@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import vertune, write_recipe
+from helpers import FIXTURES, TINY_TRAINING, vertune, write_recipe
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -53,6 +53,31 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             recipe = write_recipe(directory, evaluation={"baselines": ["tfidf_logreg", "linear_probe"]})
             result = vertune("train", str(recipe), "--quiet")
             assert result.returncode == 0, result.stderr[-3000:]
+    return directory / "run"
+
+
+@pytest.fixture(scope="session")
+def embedding_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `task: embedding` run (BBC headline -> first 300 characters of the article, fixture rows), trained
+    once through the CLI with both retrieval baselines; shared by the embedding task and serving tests."""
+    import pandas as pd
+
+    directory = tmp_path_factory.mktemp("embedding")
+    for role in ("train", "test"):
+        articles = pd.read_csv(FIXTURES / f"bbc_{role}.csv")["text"].str.split("\n", n=1)
+        pairs = pd.DataFrame(
+            {"query": articles.str[0].str.strip(), "positive": articles.str[1].str.strip().str[:300]}
+        )
+        pairs.to_csv(directory / f"{role}.csv", index=False)
+    recipe = write_recipe(
+        directory,
+        task="embedding",
+        data={"train": str(directory / "train.csv"), "test": str(directory / "test.csv")},
+        training={**TINY_TRAINING, "batch_size": 8},
+        evaluation={"baselines": ["bm25", "untuned_encoder"]},
+    )
+    result = vertune("train", str(recipe), "--quiet")
+    assert result.returncode == 0, result.stderr[-3000:]
     return directory / "run"
 
 

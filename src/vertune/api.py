@@ -365,6 +365,10 @@ def serve(
     from vertune.deploy.serve.alerts import check_options
 
     check_options(*(options.get(f"alert_{k}") for k in ("drift", "error_rate", "window", "webhook")))
+    if options.get("corpus"):  # fail before the server starts, one line per problem
+        from vertune.deploy.serve.embedding_routes import read_corpus
+
+        read_corpus(options["corpus"])
     config = ServeConfig(
         [str(r) for r in runs],
         runtime=backend,

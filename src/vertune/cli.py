@@ -495,8 +495,12 @@ def serve(
     registry: Annotated[
         Path | None, typer.Option(help="With --alias: where aliases live (default: runs).")
     ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Embedding runs: documents for /v1/search (jsonl/csv with `text`).")
+    ] = None,
 ) -> None:
-    """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs."""
+    """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs; embedding runs:
+    /v1/embeddings and /v1/search."""
     from vertune import api
 
     extra: dict[str, Any] = {"alias": alias, "registry": str(registry) if registry else None} if alias else {}
@@ -517,6 +521,7 @@ def serve(
         alert_error_rate=alert_error_rate,
         alert_window=alert_window,
         alert_webhook=alert_webhook,
+        corpus=str(corpus) if corpus is not None else None,
         **extra,
     )
 

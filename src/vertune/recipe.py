@@ -121,6 +121,16 @@ class DataConfig(StrictModel):
     augment: AugmentOptions | None = Field(
         default=None, description="augment the training rows (never validation / test); null = off"
     )
+    # zero_shot_embedding baseline (classification); task: embedding (retrieval)
+    label_descriptions: dict[str, str] | None = Field(
+        default=None,
+        description="label -> a sentence the zero-shot baseline embeds; null / missing = the name",
+    )
+    query_column: str = Field(default="query", description="task embedding: the query's column")
+    positive_column: str = Field(default="positive", description="task embedding: the matching document")
+    negative_column: str = Field(
+        default="negative", description="task embedding: an optional non-matching document (hard negative)"
+    )
 
     @field_validator("redact")
     @classmethod
@@ -268,7 +278,15 @@ class TrainingConfig(StrictModel):
         return weights
 
 
-Baseline = Literal["tfidf_logreg", "tfidf_ridge", "linear_probe", "most_frequent_tag"]
+Baseline = Literal[
+    "tfidf_logreg",
+    "tfidf_ridge",
+    "linear_probe",
+    "most_frequent_tag",
+    "zero_shot_embedding",
+    "bm25",
+    "untuned_encoder",
+]
 
 
 class EvaluationConfig(StrictModel):

@@ -17,7 +17,8 @@ TINY = {**TINY_TRAINING, "learning_rate": None}
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("compare")
-    recipe = write_recipe(directory, training=TINY, method={"merge": True})
+    # contrastive: 1 pair iteration (2 pairs per row) keeps its pair phase to a few steps
+    recipe = write_recipe(directory, training=TINY, method={"merge": True, "contrastive": {"iterations": 1}})
     methods = ",".join([*METHOD_NAMES, "full+l2sp"])
     result = vertune("compare", str(recipe), "--methods", methods, "--seeds", "1", "--quiet")
     assert result.returncode == 0, result.stderr[-3000:]

@@ -54,6 +54,11 @@ DATA: dict[str, tuple[str, dict[str, Any], Table]] = {
         {"pair_target": "score"},
         table(text=TEXTS, text_pair=list(reversed(TEXTS)), label=[0.9, 0.1, 0.4, 0.7]),
     ),
+    "embedding": (
+        "embedding",
+        {},
+        table(query=TEXTS, positive=list(reversed(TEXTS)), negative=["", "a rash", "", "headache"]),
+    ),
     "ner": (
         "ner",
         {},

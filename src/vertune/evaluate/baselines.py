@@ -67,7 +67,8 @@ def run_baselines(
         "tfidf_ridge": lambda: _tfidf(task, splits),
         "linear_probe": lambda: _embeddings(recipe, task, splits, features, collate, precision, quiet, vocab),
     }
-    results, test_predictions = {}, {}
+    results: dict[str, dict[str, Any]] = {}
+    test_predictions: dict[str, Any] = {}
     for name in names:
         start = time.perf_counter()
         if name == "most_frequent_tag":  # token classification: no logistic regression to fit
@@ -79,6 +80,27 @@ def run_baselines(
                 **scores,
                 "seconds": round(time.perf_counter() - start, 2),
                 "description": DESCRIPTION,
+            }
+            continue
+        if name in ("bm25", "untuned_encoder"):  # retrieval (task embedding): rank the test corpus
+            from vertune.evaluate.retrieval import retrieval_baseline
+
+            queries = [item[0] for item in splits.test.inputs]
+            model, max_length = recipe.model.name, recipe.training.max_length
+            scores, test_predictions[name] = retrieval_baseline(
+                name, queries, splits.test.targets, model, max_length, quiet
+            )
+            results[name] = {**scores, "seconds": round(time.perf_counter() - start, 2)}
+            continue
+        if name == "zero_shot_embedding":  # nothing to fit: cosine to each label's sentence
+            from vertune.evaluate import zero_shot
+
+            test_predictions[name] = zero_shot.zero_shot_embedding(recipe, task, splits, quiet)
+            scores = task.scores(test_predictions[name], splits.test.targets, splits.labels)
+            results[name] = {
+                **scores,
+                "seconds": round(time.perf_counter() - start, 2),
+                "description": zero_shot.describe(recipe),
             }
             continue
         train_x, validation_x, test_x = builders[name]()

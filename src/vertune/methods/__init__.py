@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from vertune.methods.options import (
     AdaLoraOptions,
     AdapterOptions,
+    ContrastiveOptions,
     FreezeOptions,
     IA3Options,
     LoraOptions,
@@ -128,6 +129,18 @@ register_method(
         AdapterOptions,
         default_learning_rate=1e-3,
         search_space={"reduction": {"choices": [8, 16, 32]}},
+    )
+)
+register_method(
+    MethodSpec(
+        "contrastive",
+        "vertune.methods.contrastive:Contrastive",
+        ContrastiveOptions,
+        default_learning_rate=1e-3,
+        search_space={
+            "iterations": {"choices": [5, 10, 20]},
+            "body_learning_rate": {"low": 1e-5, "high": 1e-4, "log": True},
+        },
     )
 )
 

@@ -6,8 +6,10 @@ finds the backbone whichever method prepared the model.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -15,6 +17,18 @@ if TYPE_CHECKING:
     from transformers import TrainerCallback
 
     from vertune.recipe import MethodConfig
+
+
+@dataclass
+class TrainingData:
+    """What a method that learns from the data before the Trainer runs (`warm_start`) is given."""
+
+    texts: list[str]  # the training inputs as plain text (a pair joined by the tokenizer's separator)
+    target_ids: np.ndarray | None  # class ids for single-label tasks, else None
+    tokenizer: Any
+    max_length: int
+    seed: int
+    quiet: bool = True
 
 
 class Method(Protocol):
@@ -25,6 +39,8 @@ class Method(Protocol):
     #: True when the method resizes parameters while it trains (AdaLoRA prunes ranks): an earlier checkpoint
     #: no longer fits the model, so the run keeps its final weights instead of reloading the best ones
     changes_shapes: bool
+    #: True when the Trainer should start from a linear-probe head whatever `training.head_init` says
+    probes_head: bool
 
     def prepare(self, model: nn.Module) -> nn.Module:
         """Freeze or inject parameters; return the model to train."""
@@ -35,9 +51,15 @@ class Method(Protocol):
     def callbacks(self) -> list[TrainerCallback]:
         """Trainer callbacks the method needs (AdaLoRA's rank allocation after each optimizer step)."""
 
+    def warm_start(self, model: nn.Module, data: TrainingData) -> dict[str, Any]:
+        """Train on the training rows before the Trainer does (contrastive: the sentence encoder on pairs);
+        returns statistics for metrics.json's `train` section."""
+
 
 class BaseMethod:
     """The Method protocol's optional members with their defaults, and the constructor the registry calls.
+
+    `probes_head`: the Trainer starts from a linear-probe head whatever `training.head_init` says.
 
     A registered method class (see `vertune.methods.MethodSpec`) subclasses this and overrides `prepare`,
     plus `from_config` when it has options or a schedule.
@@ -45,6 +67,7 @@ class BaseMethod:
 
     name: str = "method"
     changes_shapes: bool = False
+    probes_head: bool = False
 
     @classmethod
     def from_config(cls, config: MethodConfig, total_steps: int | None) -> BaseMethod:
@@ -60,6 +83,9 @@ class BaseMethod:
     def callbacks(self) -> list[TrainerCallback]:
         return []
 
+    def warm_start(self, model: nn.Module, data: TrainingData) -> dict[str, Any]:
+        return {}
+
 
 class MethodStack(BaseMethod):
     """Several methods applied in order (e.g. freeze + L2-SP); their extra losses add up."""
@@ -68,6 +94,7 @@ class MethodStack(BaseMethod):
         self.methods = methods
         self.name = "+".join(m.name for m in methods)
         self.changes_shapes = any(m.changes_shapes for m in methods)
+        self.probes_head = any(getattr(m, "probes_head", False) for m in methods)
 
     def prepare(self, model: nn.Module) -> nn.Module:
         for method in self.methods:
@@ -80,6 +107,9 @@ class MethodStack(BaseMethod):
 
     def callbacks(self) -> list[TrainerCallback]:
         return [c for m in self.methods for c in m.callbacks()]
+
+    def warm_start(self, model: nn.Module, data: TrainingData) -> dict[str, Any]:
+        return {key: value for m in self.methods for key, value in m.warm_start(model, data).items()}
 
 
 def method_callbacks(method: Method) -> list[TrainerCallback]:

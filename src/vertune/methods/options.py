@@ -56,3 +56,22 @@ class AdapterOptions(StrictModel):
         default="pfeiffer", description="houlsby: after attention and feed-forward; pfeiffer: feed-forward"
     )
     reduction: int = Field(default=16, ge=1, description="bottleneck size = hidden size / reduction")
+
+
+class ContrastiveOptions(StrictModel):
+    iterations: int = Field(
+        default=20,
+        ge=1,
+        description="SetFit's num_iterations: pairs drawn per training row (x2: one positive, one negative)",
+    )
+    body_epochs: int = Field(default=1, ge=1, description="epochs of contrastive training over the pairs")
+    body_learning_rate: float = Field(default=2e-5, gt=0, description="the encoder's rate in the pair phase")
+    batch_size: int = Field(default=16, ge=1, description="pairs per batch in the pair phase")
+    max_steps: int | None = Field(
+        default=None,
+        ge=1,
+        description="at most this many pair batches (null: every pair; cap it on large data)",
+    )
+    pooling: Literal["mean", "cls"] = Field(
+        default="mean", description="how the encoder's tokens become the sentence embedding in the pair phase"
+    )

@@ -74,6 +74,10 @@ def prepare_data(recipe: Recipe, task: Task, tokenizer: Any, on_event: Subscribe
         recipe, task, token_counter(tokenizer), lambda report: report_data_problems(report, on_event)
     )
     task.fit_targets(splits.train)
+    if recipe.data.label_descriptions:  # a description of an unknown label: one line now, not after training
+        from vertune.evaluate.zero_shot import label_sentences
+
+        label_sentences(splits.labels, recipe.data.label_descriptions)
     sizes = ", ".join(f"{role} {n} rows" for role, n in splits.sizes().items())
     on_event(Info(f"data: {sizes}; {len(splits.labels)} classes"))
     return splits

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from vertune.errors import RecipeError
@@ -106,15 +106,29 @@ NER = TaskInfo(
 )
 
 
+#: single texts with classes: also the zero-shot baseline (cosine to each label's name / description)
+TEXT_CLASSIFICATION = replace(CLASSIFICATION, baselines=(*CLASSIFICATION.baselines, "zero_shot_embedding"))
+EMBEDDING = TaskInfo(
+    default_metric="mrr_at_10",
+    metric_names=("recall_at_1", "recall_at_5", "recall_at_10", "mrr_at_10", "ndcg_at_10"),
+    summary_metrics=("recall_at_1", "recall_at_10", "mrr_at_10", "ndcg_at_10"),
+    baselines=("bm25", "untuned_encoder"),
+    baseline_estimator_name="ranking",
+)
+
+
 def _pair_info(data: DataConfig | None) -> TaskInfo:
     return REGRESSION if data is not None and data.pair_target == "score" else CLASSIFICATION
 
 
-register_task(TaskSpec("classification", "vertune.tasks.classification:ClassificationTask", CLASSIFICATION))
+register_task(
+    TaskSpec("classification", "vertune.tasks.classification:ClassificationTask", TEXT_CLASSIFICATION)
+)
 register_task(TaskSpec("regression", "vertune.tasks.regression:RegressionTask", REGRESSION))
 register_task(TaskSpec("multilabel", "vertune.tasks.multilabel:MultilabelTask", MULTILABEL))
 register_task(TaskSpec("pair", "vertune.tasks.pair:pair_task", CLASSIFICATION, _pair_info))
 register_task(TaskSpec("ner", "vertune.tasks.ner:NerTask", NER))
+register_task(TaskSpec("embedding", "vertune.tasks.embedding:EmbeddingTask", EMBEDDING))
 
 TASK_NAMES = tuple(TASKS)
 

@@ -18,7 +18,7 @@ from vertune.evaluate.direction import lower_is_better
 from vertune.events import Subscriber, ignore
 from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
-from vertune.methods.base import method_callbacks, reloads_best_checkpoint
+from vertune.methods.base import TrainingData, method_callbacks, reloads_best_checkpoint
 from vertune.models.loading import dropout_overrides, load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.models.vocab import VocabExtension, resize_embeddings, train_new_rows
@@ -133,6 +133,14 @@ def scale_out_arguments(recipe: Recipe) -> dict[str, Any]:
     return {key: value for key, value in options.items() if value is not None}
 
 
+def training_data(recipe: Recipe, task: Any, splits: Splits, tokenizer: Any, quiet: bool) -> TrainingData:
+    """The training rows as a method's `warm_start` reads them."""
+    train = splits.train
+    targets = task.target_ids(train.targets, splits.labels) if task.single_label else None
+    texts = [task.text_of(item) for item in train.inputs]
+    return TrainingData(texts, targets, tokenizer, recipe.training.max_length, recipe.training.seed, quiet)
+
+
 def fit(
     recipe: Recipe,
     run: RunDir,
@@ -162,8 +170,10 @@ def fit(
         datasets[role] = task.training_rows(rows)
     checkpoint = run.latest_checkpoint() if resume else None
     head_stats = {}
-    if recipe.training.head_init == "linear_probe" and checkpoint is None:  # a resumed head comes from disk
-        head_stats = warm_start_head(
+    if checkpoint is None:  # a resumed model comes from disk
+        head_stats = method.warm_start(model, training_data(recipe, task, splits, tokenizer, quiet))
+    if (recipe.training.head_init == "linear_probe" or method.probes_head) and checkpoint is None:
+        head_stats |= warm_start_head(
             model,
             features["train"],
             task.target_ids(splits.train.targets, splits.labels),

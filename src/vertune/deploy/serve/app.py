@@ -68,6 +68,7 @@ class ServeConfig:
     alias: str | None = None
     registry: str | None = None
     reload_seconds: float = 2.0
+    corpus: str | None = None  # embedding runs: the documents /v1/search searches (embedding_routes.py)
 
     def model_names(self) -> list[str]:
         return self.names or [Path(r).name for r in self.runs]

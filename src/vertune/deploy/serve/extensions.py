@@ -24,9 +24,12 @@ ROUTE_EXTENSIONS: list[str] = [
     "vertune.deploy.serve.explain_routes:add_routes",  # POST /v1/explain
     "vertune.deploy.serve.alerts:add_routes",  # --alert-drift / --alert-error-rate (a request middleware)
     "vertune.deploy.serve.alias:add_routes",  # serve --alias: follow promotions without a restart
+    "vertune.deploy.serve.embedding_routes:add_routes",  # /v1/embeddings, /v1/search
 ]
 
-MODEL_LOADERS: dict[str, str] = {}
+MODEL_LOADERS: dict[str, str] = {
+    "embedding": "vertune.deploy.serve.embedding_routes:load",
+}
 
 
 @dataclass

@@ -1,0 +1,112 @@
+"""`method: contrastive`: SetFit-style few-shot training (Tunstall et al., 2022) with the `setfit` library.
+
+Two phases, both on the training rows only:
+
+1. `warm_start` (before the Trainer): the run's encoder, as a sentence-transformers model (the backbone plus
+   mean or CLS pooling), is tuned by setfit's contrastive phase: pairs of training rows (same label =
+   positive, cosine target 1; different labels = negative, 0), `iterations` x 2 pairs per row, cosine
+   similarity loss. The sentence-transformers model shares the backbone's weights, so nothing is copied back.
+2. The Trainer (as every method): the body is frozen and the task head (pooler + classifier) starts from a
+   logistic regression fitted on the tuned body's features (`probes_head`, as `training.head_init:
+   linear_probe`), then trains for the recipe's epochs with early stopping on validation.
+
+SetFit's own head is a scikit-learn model saved with pickle; here the head is the transformers one, so
+`model/` stays a plain transformers sequence-classification model that `Predictor`, `serve`, `export`
+and `compress` read like any other run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from torch import nn
+
+from vertune.errors import RecipeError
+from vertune.methods.base import BaseMethod, TrainingData, backbone, hf_model, set_trainable, train_only_head
+from vertune.methods.options import ContrastiveOptions
+
+if TYPE_CHECKING:
+    from vertune.recipe import MethodConfig
+
+
+class Contrastive(BaseMethod):
+    name = "contrastive"
+    probes_head = True
+
+    def __init__(self, options: ContrastiveOptions | None = None):
+        self.options = options or ContrastiveOptions()
+
+    @classmethod
+    def from_config(cls, config: MethodConfig, total_steps: int | None) -> Contrastive:
+        return cls(config.options(ContrastiveOptions))
+
+    def prepare(self, model: nn.Module) -> nn.Module:
+        train_only_head(model)  # the Trainer phase fits the head on the contrastively tuned body
+        return model
+
+    def warm_start(self, model: nn.Module, data: TrainingData) -> dict[str, Any]:
+        if data.target_ids is None:
+            raise RecipeError(
+                "method contrastive needs single-label targets (task classification, or pair with classes); "
+                "choose another method for this task"
+            )
+        body = backbone(model)
+        set_trainable(body, True)
+        start = time.perf_counter()
+        try:
+            pairs = self._train_body(model, body, data)
+        finally:
+            train_only_head(model)
+        return {"contrastive_pairs": pairs, "contrastive_seconds": round(time.perf_counter() - start, 2)}
+
+    def _train_body(self, model: nn.Module, body: nn.Module, data: TrainingData) -> int:
+        from sentence_transformers import SentenceTransformer
+        from sentence_transformers.base.modules.transformer import Transformer
+        from sentence_transformers.sentence_transformer.modules import Pooling
+        from setfit import SetFitModel, Trainer, TrainingArguments
+        from setfit import logging as setfit_logging
+        from sklearn.linear_model import LogisticRegression
+        from transformers.trainer_callback import PrinterCallback
+
+        setfit_logging.set_verbosity_warning()  # no "***** Running training *****" banner
+        options = self.options
+        with tempfile.TemporaryDirectory(prefix="vertune-contrastive-") as scratch:
+            # sentence-transformers loads a module from a directory: give it the run's own backbone and
+            # tokenizer (an extended vocabulary included), then let it use the live backbone itself.
+            hf_model(body).save_pretrained(scratch)
+            data.tokenizer.save_pretrained(scratch)
+            transformer = Transformer(scratch)
+            transformer.model = body
+            transformer.max_seq_length = data.max_length
+            hidden = hf_model(model).config.hidden_size
+            encoder = SentenceTransformer(
+                modules=[transformer, Pooling(hidden, options.pooling)],
+                device=str(next(body.parameters()).device),
+            )
+            setfit_model = SetFitModel(model_body=encoder, model_head=LogisticRegression())
+            args = TrainingArguments(
+                output_dir=scratch,
+                batch_size=(options.batch_size, options.batch_size),
+                num_epochs=(options.body_epochs, 1),
+                num_iterations=options.iterations,
+                body_learning_rate=(options.body_learning_rate, options.body_learning_rate),
+                max_steps=options.max_steps or -1,
+                max_length=data.max_length,
+                seed=data.seed,
+                show_progress_bar=not data.quiet,
+                report_to="none",
+                save_strategy="no",
+                logging_strategy="no",
+            )
+            # A callable metric: setfit never fetches one by name (that would reach the hub).
+            trainer = Trainer(model=setfit_model, args=args, metric=lambda _predicted, _gold: {})
+            trainer.st_trainer.remove_callback(PrinterCallback)  # our own bar / --quiet speak instead
+            labels = [int(i) for i in data.target_ids]  # type: ignore[union-attr]
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*pin_memory.*")
+                trainer.train_embeddings(data.texts, labels, args=args)
+        pairs = options.iterations * 2 * len(labels)
+        return pairs if options.max_steps is None else min(pairs, options.max_steps * options.batch_size)
