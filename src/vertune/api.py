@@ -9,7 +9,7 @@ make or score a run are short workflows over the shared stages (vertune.workflow
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from vertune.errors import VertuneError
 from vertune.events import Subscriber, log_event
 from vertune.recipe import Recipe, load_recipe
 from vertune.results import (
+    ChatResult,
     CompareResult,
     CompressResult,
     ContinueResult,
@@ -34,6 +35,7 @@ from vertune.results import (
 from vertune.run import RunDir
 
 __all__ = [
+    "ChatResult",
     "CompareResult",
     "CompressResult",
     "ContinueResult",
@@ -44,6 +46,7 @@ __all__ = [
     "RunsResult",
     "TrainResult",
     "TuneResult",
+    "chat",
     "check_data",
     "compare",
     "compress",
@@ -209,6 +212,14 @@ def shown_texts(run_path: str | Path, texts: Sequence[str]) -> list[str]:
     from vertune.stages.predict import shown_texts as redacted
 
     return redacted(RunDir(run_path), texts)
+
+
+def chat(run_path: str | Path, read: Callable[[], str | None], write: Callable[[str], None]) -> ChatResult:
+    """An interactive conversation with a generation run: `read` gives the user's lines (None ends it),
+    `write` receives the answer as it streams; returns the number of answers."""
+    from vertune.generation.predict import chat_loop
+
+    return ChatResult(chat_loop(run_path, read, write))
 
 
 def predict_file(

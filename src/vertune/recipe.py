@@ -132,6 +132,13 @@ class DataConfig(StrictModel):
         default="negative", description="task embedding: an optional non-matching document (hard negative)"
     )
 
+    # task: generation (rows with `messages`, `instruction`/`input`/`output` or these two columns)
+    prompt_column: str = Field(default="prompt", description="task generation: the prompt's column")
+    response_column: str = Field(default="response", description="task generation: the answer's column")
+    system_prompt: str | None = Field(
+        default=None, description="task generation: the system message of every conversation that has none"
+    )
+
     @field_validator("redact")
     @classmethod
     def _known_pii_types(cls, types: list[str]) -> list[str]:
@@ -286,11 +293,30 @@ Baseline = Literal[
     "zero_shot_embedding",
     "bm25",
     "untuned_encoder",
+    "zero_shot",
+    "few_shot",
 ]
+GenerationMetric = Literal["exact_match", "rouge_l", "token_f1", "chrf", "bleu"]
+DEFAULT_GENERATION_METRICS: tuple[GenerationMetric, ...] = ("exact_match", "rouge_l")
 
 
 class EvaluationConfig(StrictModel):
     baselines: list[Baseline] | None = Field(default=None, description="null = every baseline of the task")
+    # task: generation
+    metrics: list[GenerationMetric] = Field(
+        default_factory=lambda: list(DEFAULT_GENERATION_METRICS),
+        description="task generation: scores of the test generations (perplexity is always added)",
+    )
+    few_shot_k: int = Field(default=3, ge=1, le=16, description="few_shot baseline: examples from train")
+
+
+class GenerationConfig(StrictModel):
+    """task generation: how test generations, predict, chat and serve decode (greedy by default)."""
+
+    max_new_tokens: int = Field(default=64, ge=1, le=4096)
+    temperature: float = Field(default=0.0, ge=0, le=2, description="0 = greedy")
+    top_p: float = Field(default=1.0, gt=0, le=1)
+    stop: list[str] = Field(default_factory=list, description="cut the answer at the first of these")
 
 
 class SearchParam(StrictModel):
@@ -385,6 +411,7 @@ class Recipe(StrictModel):
     tune: TuneConfig = Field(default_factory=TuneConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     continual: ContinualConfig = Field(default_factory=ContinualConfig)
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
     output: Path | None = Field(default=None, description="run directory; default runs/<recipe name>")
 
     @model_validator(mode="before")

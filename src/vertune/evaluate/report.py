@@ -18,6 +18,7 @@ from vertune.evaluate import (  # noqa: F401
     report_compression,
     report_core,
     report_explain,
+    report_generation,
     report_intervals,
     report_multilabel,
     report_ner,

@@ -105,6 +105,24 @@ NER = TaskInfo(
     baseline_estimator_name="most frequent tag per word",
 )
 
+GENERATION = TaskInfo(
+    default_metric="rouge_l",
+    metric_names=(
+        "exact_match",
+        "rouge_l",
+        "token_f1",
+        "chrf",
+        "bleu",
+        "perplexity",
+        "token_accuracy",
+        "accuracy",
+        "macro_f1",
+    ),
+    summary_metrics=("exact_match", "rouge_l", "perplexity"),
+    baselines=("zero_shot", "few_shot"),
+    baseline_estimator_name="the base model, prompted",
+)
+
 
 #: single texts with classes: also the zero-shot baseline (cosine to each label's name / description)
 TEXT_CLASSIFICATION = replace(CLASSIFICATION, baselines=(*CLASSIFICATION.baselines, "zero_shot_embedding"))
@@ -129,6 +147,7 @@ register_task(TaskSpec("multilabel", "vertune.tasks.multilabel:MultilabelTask", 
 register_task(TaskSpec("pair", "vertune.tasks.pair:pair_task", CLASSIFICATION, _pair_info))
 register_task(TaskSpec("ner", "vertune.tasks.ner:NerTask", NER))
 register_task(TaskSpec("embedding", "vertune.tasks.embedding:EmbeddingTask", EMBEDDING))
+register_task(TaskSpec("generation", "vertune.tasks.generation:GenerationTask", GENERATION))
 
 TASK_NAMES = tuple(TASKS)
 
