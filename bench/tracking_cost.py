@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
-from helpers import TINY_TRAINING, write_recipe  # noqa: E402
+from helpers import TINY_TRAINING, write_recipe
 
 MEASURE = """
 import json, sys, time
@@ -37,18 +37,32 @@ def main() -> None:
         root = Path(folder)
         recipe = write_recipe(root, training=dict(TINY_TRAINING), output=str(root / "runs" / "tiny"))
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "vertune", "train", str(recipe), "--quiet"], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "vertune", "train", str(recipe), "--quiet"], env=env, check=True
+        )
         train_s = time.perf_counter() - started
         env.pop("VERTUNE_TRACKING")
         load = os.getloadavg()[0]
         for case in ("new store", "existing store"):
             done = subprocess.run(
                 [sys.executable, "-c", MEASURE, str(root / "runs" / "tiny")],
-                env=env, check=True, capture_output=True, text=True,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             result = json.loads(done.stdout.strip().splitlines()[-1])
-            print(json.dumps({"bench": "tracking_cost", "case": case, **result,
-                              "tiny_train_wall_s": round(train_s, 1), "load_1min": load}))
+            print(
+                json.dumps(
+                    {
+                        "bench": "tracking_cost",
+                        "case": case,
+                        **result,
+                        "tiny_train_wall_s": round(train_s, 1),
+                        "load_1min": load,
+                    }
+                )
+            )
 
 
 if __name__ == "__main__":
