@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 import yaml
@@ -15,7 +14,9 @@ from vertune.run import RunDir
 from vertune.tracking import read_tracking, settings_for, track_run
 
 
-def test_a_run_lands_in_runs_mlflow_db_with_params_metrics_artefacts_and_lineage(tracked_env, runs_dir):
+def test_a_run_lands_in_runs_mlflow_db_with_params_metrics_artefacts_and_lineage(
+    tracked_env, runs_dir, derived_copy
+):
     from mlflow.tracking import MlflowClient
 
     events: list = []
@@ -57,14 +58,11 @@ def test_a_run_lands_in_runs_mlflow_db_with_params_metrics_artefacts_and_lineage
     assert not any(isinstance(e, Warning) for e in events)
 
 
-def test_a_derived_run_is_linked_to_its_parent(tracked_env, runs_dir):
+def test_a_derived_run_is_linked_to_its_parent(tracked_env, runs_dir, derived_copy):
     from mlflow.tracking import MlflowClient
 
     parent = track_run(runs_dir, "train")
-    child = runs_dir.parent / "reviews-v2"
-    shutil.copytree(runs_dir, child, ignore=shutil.ignore_patterns("tracking.json"))
-    lineage = json.loads((child / "lineage.json").read_text())
-    (child / "lineage.json").write_text(json.dumps({**lineage, "parent_run": str(runs_dir.resolve())}))
+    child = derived_copy(runs_dir, "reviews-v2")
     record = track_run(child, "continue")
 
     assert parent and record
@@ -81,7 +79,7 @@ def test_off_by_switch_or_recipe_and_a_broken_store_is_only_a_warning(tracked_en
     recipe = yaml.safe_load((runs_dir / "recipe.yaml").read_text())
     (runs_dir / "recipe.yaml").write_text(yaml.safe_dump({**recipe, "tracking": {"enabled": False}}))
     assert not settings_for(RunDir(runs_dir)).enabled
-    assert track_run(runs_dir, "train") is None and not (runs_dir.parent / "mlflow.db").exists()
+    assert track_run(runs_dir, "train") is None and not (runs_dir / "tracking.json").exists()
 
     blocked = runs_dir.parent / "not-a-folder"
     blocked.write_text("a file where the store's folder should be")
