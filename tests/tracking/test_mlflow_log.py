@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 import yaml
@@ -97,3 +98,28 @@ def test_mlflow_tracking_uri_is_used_when_the_recipe_names_none(tracked_env, run
     assert settings_for(RunDir(runs_dir)).uri == "http://127.0.0.1:9"
     monkeypatch.delenv("MLFLOW_TRACKING_URI")
     assert settings_for(RunDir(runs_dir)).uri == f"sqlite:///{runs_dir.parent.resolve()}/mlflow.db"
+
+
+def test_a_comparisons_trials_nest_under_its_own_run(tracked_env, runs_dir):
+    from mlflow.tracking import MlflowClient
+
+    from vertune.recipe import TrackingConfig
+    from vertune.tracking import close_group, open_group
+
+    directory = runs_dir.parent / "reviews-compare"  # trials in reviews-compare/runs/<method>-seed<k>
+    (directory / "runs").mkdir(parents=True)
+    shutil.copy(runs_dir.parent / "mlflow.db", directory / "runs" / "mlflow.db")
+    trial = directory / "runs" / "full-seed42"
+    shutil.move(runs_dir, trial)
+
+    group = open_group(directory, "compare", TrackingConfig())
+    record = track_run(trial, "train")
+    (directory / "comparison.md").write_text("# comparison\n")
+    close_group(group, directory)
+
+    assert group is not None and record is not None and "VERTUNE_TRACKING_GROUP" not in os.environ
+    client = MlflowClient(tracking_uri=record["uri"])
+    assert client.get_run(record["run_id"]).data.tags["mlflow.parentRunId"] == group["run_id"]
+    grouped = client.get_run(group["run_id"])
+    assert grouped.info.status == "FINISHED" and grouped.data.tags["vertune.kind"] == "compare"
+    assert "comparison.md" in {a.path for a in client.list_artifacts(group["run_id"])}
