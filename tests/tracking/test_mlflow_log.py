@@ -123,3 +123,12 @@ def test_a_comparisons_trials_nest_under_its_own_run(tracked_env, runs_dir):
     grouped = client.get_run(group["run_id"])
     assert grouped.info.status == "FINISHED" and grouped.data.tags["vertune.kind"] == "compare"
     assert "comparison.md" in {a.path for a in client.list_artifacts(group["run_id"])}
+
+
+def test_a_password_in_the_tracking_uri_is_not_logged(runs_dir):
+    from vertune.tracking.mlflow_log import recipe_params
+
+    recipe = yaml.safe_load((runs_dir / "recipe.yaml").read_text())
+    uri = "https://me:secret@mlflow.internal:5000"
+    (runs_dir / "recipe.yaml").write_text(yaml.safe_dump({**recipe, "tracking": {"uri": uri}}))
+    assert recipe_params(RunDir(runs_dir))["tracking.uri"] == "https://***@mlflow.internal:5000"

@@ -201,7 +201,10 @@ def recipe_params(run: RunDir) -> dict[str, str]:
     import yaml
 
     raw = yaml.safe_load(run.recipe_path.read_text(encoding="utf-8")) or {}
-    return {key: _text(value)[:PARAM_LENGTH] for key, value in _flatten(raw)}
+    params = {key: _text(value)[:PARAM_LENGTH] for key, value in _flatten(raw)}
+    if "tracking.uri" in params:  # a password in the URI never becomes a param
+        params["tracking.uri"] = re.sub(r"//[^/@]*@", "//***@", params["tracking.uri"])
+    return params
 
 
 def epoch_metrics(log: list[dict[str, Any]]) -> Iterator[Metric]:
