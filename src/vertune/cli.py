@@ -572,7 +572,7 @@ def runs_command(
     table = RichTable()
     for column in ("run", "task", "model", "method", "metric", "status", "parent"):
         # the run's name and status whole; the others fold in a narrow terminal
-        table.add_column(column, no_wrap=column in ("run", "status"), overflow="fold")
+        table.add_column(column, no_wrap=column in ("run", "metric", "status"), overflow="fold")
     for row in rows:
         metric = f"{row.metric} {row.value:.4f}" if row.metric and row.value is not None else "-"
         status = f"{row.status} ({', '.join(row.promoted)})" if row.promoted else row.status
