@@ -796,10 +796,11 @@ def runs_command(
     table = RichTable()
     for column in ("run", "task", "model", "method", "metric", "status", "parent"):
         # the run's name and status whole; the others fold in a narrow terminal
-        table.add_column(column, no_wrap=column in ("run", "status"), overflow="fold")
+        table.add_column(column, no_wrap=column in ("run", "metric", "status"), overflow="fold")
     for row in rows:
         metric = f"{row.metric} {row.value:.4f}" if row.metric and row.value is not None else "-"
-        cells = (row.name, row.task, row.model, row.method, metric, row.status, row.parent)
+        status = f"{row.status} ({', '.join(row.promoted)})" if row.promoted else row.status
+        cells = (row.name, row.task, row.model, row.method, metric, status, row.parent)
         table.add_row(*(str(c) if c is not None else "-" for c in cells))
     out.print(table if rows else f"no runs under {directory}")
 

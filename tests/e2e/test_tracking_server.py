@@ -18,6 +18,8 @@ import pytest
 
 from helpers import TINY_TRAINING, vertune, write_recipe
 
+pytestmark = pytest.mark.e2e
+
 #: Bounded start-up wait: `mlflow server` imports a lot and starts uvicorn in a child (~5 s idle, ~60 s
 #: on the shared 2-core machine under load).
 START_SECONDS = 180

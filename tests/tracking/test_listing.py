@@ -27,6 +27,7 @@ def runs(trained_run: Path, tmp_path: Path) -> Path:
     lineage = json.loads((child / "lineage.json").read_text())
     lineage |= {"parent_run": str((root / "reviews").resolve()), "created": "2999-01-01T00:00:00+0000"}
     (child / "lineage.json").write_text(json.dumps(lineage))
+    (child / "promotion.json").write_text(json.dumps({"promotions": [{"alias": "production", "version": 1}]}))
     abandoned = root / "abandoned"
     abandoned.mkdir()
     for name in ("recipe.yaml", "lineage.json"):
@@ -50,7 +51,7 @@ def test_the_api_lists_every_run_with_its_status_and_parent(runs):
     )
     assert first.metric == metric and first.value == pytest.approx(metrics["test"][metric])
     assert first.status == "finished" and first.parent is None
-    assert rows["reviews-v2"].parent == "reviews"
+    assert rows["reviews-v2"].parent == "reviews" and rows["reviews-v2"].promoted == ["production"]
     assert rows["abandoned"].status == "incomplete" and rows["abandoned"].value is None
     assert rows["abandoned"].task == metrics["recipe"]["task"]  # from recipe.yaml
     assert api.runs(runs).rows[-1].name == "reviews-v2"  # oldest first
@@ -59,7 +60,7 @@ def test_the_api_lists_every_run_with_its_status_and_parent(runs):
 def test_the_cli_prints_a_table_or_json_lines_and_refuses_a_missing_folder(runs, tmp_path):
     table = vertune("runs", str(runs))
     assert table.returncode == 0, table.stderr
-    for word in ("reviews-v2", "abandoned", "incomplete", "finished", "cmp/runs/full-seed1"):
+    for word in ("reviews-v2", "abandoned", "incomplete", "finished (production)", "cmp/runs/full-seed1"):
         assert word in table.stdout
 
     lines = vertune("runs", str(runs), "--json")

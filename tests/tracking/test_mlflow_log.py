@@ -15,7 +15,9 @@ from vertune.run import RunDir
 from vertune.tracking import read_tracking, settings_for, track_run
 
 
-def test_a_run_lands_in_runs_mlflow_db_with_params_metrics_artefacts_and_lineage(tracked_env, runs_dir):
+def test_a_run_lands_in_runs_mlflow_db_with_params_metrics_artefacts_and_lineage(
+    tracked_env, runs_dir, derived_copy
+):
     from mlflow.tracking import MlflowClient
 
     events: list = []
@@ -57,14 +59,11 @@ def test_a_run_lands_in_runs_mlflow_db_with_params_metrics_artefacts_and_lineage
     assert not any(isinstance(e, Warning) for e in events)
 
 
-def test_a_derived_run_is_linked_to_its_parent(tracked_env, runs_dir):
+def test_a_derived_run_is_linked_to_its_parent(tracked_env, runs_dir, derived_copy):
     from mlflow.tracking import MlflowClient
 
     parent = track_run(runs_dir, "train")
-    child = runs_dir.parent / "reviews-v2"
-    shutil.copytree(runs_dir, child, ignore=shutil.ignore_patterns("tracking.json"))
-    lineage = json.loads((child / "lineage.json").read_text())
-    (child / "lineage.json").write_text(json.dumps({**lineage, "parent_run": str(runs_dir.resolve())}))
+    child = derived_copy(runs_dir, "reviews-v2")
     record = track_run(child, "continue")
 
     assert parent and record
@@ -81,7 +80,7 @@ def test_off_by_switch_or_recipe_and_a_broken_store_is_only_a_warning(tracked_en
     recipe = yaml.safe_load((runs_dir / "recipe.yaml").read_text())
     (runs_dir / "recipe.yaml").write_text(yaml.safe_dump({**recipe, "tracking": {"enabled": False}}))
     assert not settings_for(RunDir(runs_dir)).enabled
-    assert track_run(runs_dir, "train") is None and not (runs_dir.parent / "mlflow.db").exists()
+    assert track_run(runs_dir, "train") is None and not (runs_dir / "tracking.json").exists()
 
     blocked = runs_dir.parent / "not-a-folder"
     blocked.write_text("a file where the store's folder should be")
@@ -99,3 +98,37 @@ def test_mlflow_tracking_uri_is_used_when_the_recipe_names_none(tracked_env, run
     assert settings_for(RunDir(runs_dir)).uri == "http://127.0.0.1:9"
     monkeypatch.delenv("MLFLOW_TRACKING_URI")
     assert settings_for(RunDir(runs_dir)).uri == f"sqlite:///{runs_dir.parent.resolve()}/mlflow.db"
+
+
+def test_a_comparisons_trials_nest_under_its_own_run(tracked_env, runs_dir):
+    from mlflow.tracking import MlflowClient
+
+    from vertune.recipe import TrackingConfig
+    from vertune.tracking import close_group, open_group
+
+    directory = runs_dir.parent / "reviews-compare"  # trials in reviews-compare/runs/<method>-seed<k>
+    (directory / "runs").mkdir(parents=True)
+    shutil.copy(runs_dir.parent / "mlflow.db", directory / "runs" / "mlflow.db")
+    trial = directory / "runs" / "full-seed42"
+    shutil.move(runs_dir, trial)
+
+    group = open_group(directory, "compare", TrackingConfig())
+    record = track_run(trial, "train")
+    (directory / "comparison.md").write_text("# comparison\n")
+    close_group(group, directory)
+
+    assert group is not None and record is not None and "VERTUNE_TRACKING_GROUP" not in os.environ
+    client = MlflowClient(tracking_uri=record["uri"])
+    assert client.get_run(record["run_id"]).data.tags["mlflow.parentRunId"] == group["run_id"]
+    grouped = client.get_run(group["run_id"])
+    assert grouped.info.status == "FINISHED" and grouped.data.tags["vertune.kind"] == "compare"
+    assert "comparison.md" in {a.path for a in client.list_artifacts(group["run_id"])}
+
+
+def test_a_password_in_the_tracking_uri_is_not_logged(runs_dir):
+    from vertune.tracking.mlflow_log import recipe_params
+
+    recipe = yaml.safe_load((runs_dir / "recipe.yaml").read_text())
+    uri = "https://me:secret@mlflow.internal:5000"
+    (runs_dir / "recipe.yaml").write_text(yaml.safe_dump({**recipe, "tracking": {"uri": uri}}))
+    assert recipe_params(RunDir(runs_dir))["tracking.uri"] == "https://***@mlflow.internal:5000"

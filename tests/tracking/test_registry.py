@@ -3,9 +3,6 @@ it, the gate values, who and when on the version; a run that was never logged is
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 
 from vertune.run import RunDir
@@ -13,14 +10,11 @@ from vertune.tracking import TrackingError, register_promotion, track_run
 from vertune.tracking.registry import lineage_root
 
 
-def test_promotion_registers_a_version_and_moves_the_alias(tracked_env, runs_dir):
+def test_promotion_registers_a_version_and_moves_the_alias(tracked_env, runs_dir, derived_copy):
     from mlflow.tracking import MlflowClient
 
     first = track_run(runs_dir, "train")
-    child = runs_dir.parent / "reviews-2026-01"
-    shutil.copytree(runs_dir, child, ignore=shutil.ignore_patterns("tracking.json"))
-    lineage = json.loads((child / "lineage.json").read_text())
-    (child / "lineage.json").write_text(json.dumps({**lineage, "parent_run": str(runs_dir.resolve())}))
+    child = derived_copy(runs_dir, "reviews-2026-01")
     assert lineage_root(RunDir(child)).path.resolve() == runs_dir.resolve()
 
     v1 = register_promotion(runs_dir, "production", {"max_drop": 1.0, "min_gain": 0.0})

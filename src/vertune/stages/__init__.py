@@ -8,6 +8,7 @@
     baselines.py  the recipe's baselines on the same splits and features
     metrics.py    metrics.json (built in one place, validated by vertune.metrics_schema) and the report
     tracking.py   `training.report_to` checked; the final scores as scalars for the trackers
+                  (MLflow: `vertune.tracking.track_run`, each workflow's last stage)
     check.py      `vertune data check` (files, [UNK] share, --fix) without a run
     predict.py    `vertune predict` for texts, pairs and files
     timing.py     `stage(name, on_event)`: StageStarted / StageFinished events around a stage

@@ -5,6 +5,7 @@
                                                    workflows' last stage: train, continue, pretrain,
                                                    compress; compare's trials are train runs)
     register_promotion(run, alias, gate_values)    `vertune promote`: a registry version + the alias
+    open_group / close_group                       `vertune compare`: one MLflow run, its trials nested
 
     settings.py    the tracking block, MLFLOW_TRACKING_URI, the default store runs/mlflow.db, telemetry off
     mlflow_log.py  what is logged: recipe params, per-epoch and final metrics, artefacts, lineage tags
@@ -14,6 +15,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +24,22 @@ from typing import Any
 
 from vertune.errors import VertuneError
 from vertune.events import Info, Subscriber, Warning, ignore
+from vertune.recipe import TrackingConfig
 from vertune.run import RunDir
-from vertune.tracking.settings import TrackingSettings, quiet_environment, read_tracking, settings_for
+from vertune.tracking.settings import (
+    GROUP_ENV,
+    TrackingSettings,
+    quiet_environment,
+    read_tracking,
+    settings_for,
+)
 
 __all__ = [
     "Promotion",
     "TrackingError",
     "TrackingSettings",
+    "close_group",
+    "open_group",
     "read_tracking",
     "register_promotion",
     "settings_for",
@@ -70,6 +82,41 @@ def track_run(run: RunDir | str | Path, kind: str, on_event: Subscriber = ignore
         return None
     on_event(Info(f"mlflow: logged as run {record['run_id']} in {settings.uri} ({settings.experiment})"))
     return record
+
+
+def open_group(
+    directory: str | Path, kind: str, config: TrackingConfig, on_event: Subscriber = ignore
+) -> dict[str, Any] | None:
+    """An MLflow run for a group of runs made under `directory` (a comparison's trials, in
+    `directory/runs/`): every run logged until `close_group` is nested under it (through the environment,
+    which the trials' processes inherit). None when tracking is off or the store fails (a Warning)."""
+    directory = Path(directory)
+    settings = settings_for(RunDir(directory / "runs" / "_"), config)  # the trials' store
+    if not settings.enabled:
+        return None
+    quiet_environment()
+    try:
+        from vertune.tracking.mlflow_log import open_group_run
+
+        record = open_group_run(directory, kind, settings)
+    except Exception as error:
+        on_event(Warning(f"mlflow: no {kind} run in {settings.uri}: {_first_line(error)}"))
+        return None
+    os.environ[GROUP_ENV] = json.dumps(record)
+    return record
+
+
+def close_group(record: dict[str, Any] | None, directory: str | Path, on_event: Subscriber = ignore) -> None:
+    """End the group's MLflow run: its files (comparison.md / .html / .json, plots) as artefacts."""
+    os.environ.pop(GROUP_ENV, None)
+    if record is None:
+        return
+    try:
+        from vertune.tracking.mlflow_log import close_group_run
+
+        close_group_run(record, Path(directory))
+    except Exception as error:
+        on_event(Warning(f"mlflow: the {record['kind']} run was not completed: {_first_line(error)}"))
 
 
 def register_promotion(

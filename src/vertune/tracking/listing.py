@@ -15,6 +15,8 @@ from vertune.errors import RunDirError
 from vertune.run import RunDir
 from vertune.tracking.settings import read_tracking
 
+#: Where `vertune promote` records a run's promotions (vertune.continual.promote.PROMOTION_FILE).
+PROMOTION_FILE = "promotion.json"
 #: A run without metrics.json whose files changed this recently is still being written.
 RUNNING_SECONDS = 120
 #: How deep runs are looked for (a comparison's trials sit at DIR/<comparison>/runs/<trial>).
@@ -36,6 +38,7 @@ class RunRow:
     parent: str | None
     created: str | None
     mlflow_run_id: str | None
+    promoted: list[str]  # the aliases `vertune promote` gave the run (promotion.json)
 
 
 def list_runs(directory: str | Path = "runs") -> list[RunRow]:
@@ -83,6 +86,9 @@ def run_row(run: RunDir, root: Path) -> RunRow:
         parent=_relative(Path(parent), root) if parent else None,
         created=lineage.get("created"),
         mlflow_run_id=read_tracking(run).get("run_id"),
+        promoted=sorted(
+            {str(p.get("alias")) for p in _read(run.path / PROMOTION_FILE).get("promotions", [])}
+        ),
     )
 
 

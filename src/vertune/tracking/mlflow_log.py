@@ -5,15 +5,24 @@ MLflow run linked. Imports mlflow; only `vertune.tracking` imports this module, 
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from vertune.run import RunDir
-from vertune.tracking.settings import TrackingSettings, quiet_environment, read_tracking, write_tracking
+from vertune.tracking.settings import (
+    GROUP_ENV,
+    TrackingSettings,
+    quiet_environment,
+    read_tracking,
+    write_tracking,
+)
 
 quiet_environment()  # before mlflow is imported: its telemetry reads the environment at import
 
@@ -71,6 +80,10 @@ def log_run(run: RunDir, kind: str, settings: TrackingSettings) -> dict[str, Any
     metrics = run.load_metrics()
     parent = parent_run_id(lineage, settings, experiment)
     tags = run_tags(run, kind, lineage, metrics, parent, experiment)
+    if (group := group_run(settings)) and "mlflow.parentRunId" not in tags:
+        tags["vertune.group_run_id"] = group["run_id"]  # a comparison's trial
+        if group["experiment_id"] == experiment:
+            tags["mlflow.parentRunId"] = group["run_id"]
     started = _created_ms(lineage) or int(time.time() * 1000)
     mlflow_run = mlflow.create_run(experiment, start_time=started, tags=tags, run_name=run.path.name)
     run_id = mlflow_run.info.run_id
@@ -116,6 +129,37 @@ def parent_run_id(lineage: Mapping[str, Any], settings: TrackingSettings, experi
     return {"run_id": record["run_id"], "experiment_id": str(record.get("experiment_id", ""))}
 
 
+def group_run(settings: TrackingSettings) -> dict[str, str]:
+    """The group run (a comparison) this run is made under, when it is in the same store."""
+    try:
+        record = json.loads(os.environ.get(GROUP_ENV) or "{}")
+    except ValueError:
+        return {}
+    if record.get("uri") != settings.uri or "run_id" not in record:
+        return {}
+    return {"run_id": record["run_id"], "experiment_id": str(record["experiment_id"])}
+
+
+def open_group_run(directory: Path, kind: str, settings: TrackingSettings) -> dict[str, Any]:
+    mlflow = client(settings)
+    experiment = experiment_id(mlflow, settings)
+    tags = {
+        "vertune.kind": kind,
+        "vertune.run_dir": str(directory.resolve()),
+        "mlflow.source.name": f"vertune {kind}",
+    }
+    group = mlflow.create_run(experiment, tags=tags, run_name=directory.name)
+    return {"uri": settings.uri, "experiment_id": experiment, "run_id": group.info.run_id, "kind": kind}
+
+
+def close_group_run(record: dict[str, Any], directory: Path) -> None:
+    mlflow = MlflowClient(tracking_uri=record["uri"])
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and path.suffix in (".md", ".html", ".json", ".png"):
+            mlflow.log_artifact(record["run_id"], str(path))
+    mlflow.set_terminated(record["run_id"], RunStatus.to_string(RunStatus.FINISHED))
+
+
 def run_tags(
     run: RunDir,
     kind: str,
@@ -157,7 +201,10 @@ def recipe_params(run: RunDir) -> dict[str, str]:
     import yaml
 
     raw = yaml.safe_load(run.recipe_path.read_text(encoding="utf-8")) or {}
-    return {key: _text(value)[:PARAM_LENGTH] for key, value in _flatten(raw)}
+    params = {key: _text(value)[:PARAM_LENGTH] for key, value in _flatten(raw)}
+    if "tracking.uri" in params:  # a password in the URI never becomes a param
+        params["tracking.uri"] = re.sub(r"//[^/@]*@", "//***@", params["tracking.uri"])
+    return params
 
 
 def epoch_metrics(log: list[dict[str, Any]]) -> Iterator[Metric]:

@@ -23,6 +23,8 @@ QUIET_ENVIRONMENT = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
 }
+#: Set by `open_group` (compare) for the runs made meanwhile: {uri, experiment_id, run_id, kind} as JSON.
+GROUP_ENV = "VERTUNE_TRACKING_GROUP"
 #: In each tracked run directory: which MLflow run holds it.
 TRACKING_FILE = "tracking.json"
 

@@ -27,6 +27,7 @@ from vertune.methods import METHOD_NAMES
 from vertune.recipe import load_recipe
 from vertune.run import RunDir, read_json, write_json_atomic
 from vertune.tasks import task_info
+from vertune.tracking import close_group, open_group
 
 #: `--methods full+l2sp`: L2-SP on top of a method, with this lambda unless the recipe sets method.l2sp.
 DEFAULT_L2SP = 0.01
@@ -190,6 +191,7 @@ def compare(
     variants = parse_methods(methods, recipe.method.l2sp)
     directory = Path(output) if output else Path(f"{recipe.output}-compare")
     directory.mkdir(parents=True, exist_ok=True)
+    group = open_group(directory, "compare", recipe.tracking, on_event)  # MLflow: the trials nest under it
     split_seed = recipe.data.split_seed if recipe.data.split_seed is not None else recipe.training.seed
     metric = task_info(recipe.task, recipe.data).default_metric  # the headline metric, on the test split
     training_seeds = [recipe.training.seed + k for k in range(seeds)]
@@ -236,4 +238,5 @@ def compare(
 
     result["files"] = {k: str(v) for k, v in write_comparison(directory, result).items()}
     write_json_atomic(directory / "comparison.json", result)
+    close_group(group, directory, on_event)
     return result
