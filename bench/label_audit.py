@@ -8,7 +8,10 @@ macro-F1 on the clean test file of a TF-IDF + logistic regression (the audit's o
 cheap enough to repeat) trained on the noisy training rows, on the noisy rows minus the flagged ones, and on
 the original labels (the ceiling). One JSON line on stdout.
 
-    nice -n 10 .venv/bin/python bench/label_audit.py [--flip 0.1] [--seed 0]
+    nice -n 10 .venv/bin/python bench/label_audit.py [--flip 0.1] [--seed 0] [--model minilm --epochs 1]
+
+`--model` scores the folds with that encoder fine-tuned per fold (`data audit --model`) instead of TF-IDF;
+`--similarity` is the embedding near-duplicate threshold (0 = exact pairs only).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +50,10 @@ def main() -> None:
     parser.add_argument("--flip", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--similarity", type=float, default=0.95)
     args = parser.parse_args()
 
     from vertune import api
@@ -69,10 +77,20 @@ def main() -> None:
     recipe = {
         "model": "minilm",
         "data": {"train": str(work / "train.csv"), "test": str(args.data_dir / "drug_reviews_test.csv")},
+        "training": {"max_length": args.max_length},
         "output": str(work / "run"),
     }
     (work / "recipe.yaml").write_text(yaml.safe_dump(recipe), encoding="utf-8")
-    result = api.audit(work / "recipe.yaml", folds=args.folds, notify=lambda message: None)
+    started = time.perf_counter()
+    result = api.audit(
+        work / "recipe.yaml",
+        folds=args.folds,
+        on_event=lambda event: None,
+        model=args.model,
+        epochs=args.epochs,
+        similarity=args.similarity or None,
+    )
+    seconds = round(time.perf_counter() - started, 1)
     train_file = str(work / "train.csv")
     train_issues = [i["line"] for i in result.issues if i["file"] == train_file]
     k = len(flipped_lines)
@@ -89,6 +107,8 @@ def main() -> None:
         "train_rows": len(train),
         "flipped": k,
         "folds": result.folds,
+        "scorer": result.scorer,
+        "audit_seconds": seconds,
         "issues_in_train_file": len(found),
         "issues_in_test_file": sum(1 for i in result.issues if i["file"] != train_file),
         "top_k_precision": round(len(top & flipped_lines) / k, 4),
@@ -106,6 +126,8 @@ def main() -> None:
             "original labels": macro_f1(list(train["text"]), list(train["label"]), test),
         },
         "near_duplicate_pairs": len(result.duplicates),
+        "near_duplicate_pairs_by_embedding": sum(d["match"] == "embedding" for d in result.duplicates),
+        "near_duplicate_pairs_across_splits": sum(d["where"] == "across" for d in result.duplicates),
     }
     print(json.dumps(line), flush=True)
 

@@ -142,7 +142,7 @@ class DataConfig(StrictModel):
     @field_validator("redact")
     @classmethod
     def _known_pii_types(cls, types: list[str]) -> list[str]:
-        from vertune.data.pii import ALL_PII_TYPES
+        from vertune.data.pii_types import ALL_PII_TYPES
 
         return [_known(name, ALL_PII_TYPES, "PII type") for name in types]
 
@@ -157,7 +157,9 @@ class DataConfig(StrictModel):
 
     @model_validator(mode="after")
     def _redact_model_with_its_types(self) -> DataConfig:
-        by_model = [t for t in self.redact if t in ("person", "location")]
+        from vertune.data.pii_types import MODEL_PII_TYPES
+
+        by_model = [t for t in self.redact if t in MODEL_PII_TYPES]
         if by_model and self.redact_model is None:
             raise ValueError(
                 f"data.redact {by_model[0]} needs data.redact_model: a trained ner run (runs/ner-x)"

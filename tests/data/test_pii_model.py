@@ -96,3 +96,23 @@ def test_a_recipe_redacts_with_the_run_and_refuses_bad_setups(ner_run, tmp_path)
         Redactor(["person"])
     with pytest.raises(RecipeError, match="not a run directory"):
         Redactor(["person"], model=tmp_path / "nowhere")
+
+
+def test_data_redact_a_file_with_the_ner_run(ner_run, tmp_path):
+    source, target = tmp_path / "notes.csv", tmp_path / "clean.csv"
+    source.write_text(
+        "text,label\nDr Anna Lee works in Berlin . Mail anna@example.com,a\nnothing here,b\n",
+        encoding="utf-8",
+    )
+    result = vertune(
+        "data", "redact", str(source), "--output", str(target), "--types", "email,person,location",
+        "--ner-model", str(ner_run),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    written = target.read_text(encoding="utf-8")
+    assert "<EMAIL_1>" in written and "anna@example.com" not in written
+    assert "email 1 (line 2)" in result.stdout
+    if "<PERSON_1>" in written:  # what the run tags is replaced and counted
+        assert "Anna Lee" not in written and "person 1 (line 2)" in result.stdout
+    refused = vertune("data", "redact", str(source), "--output", str(target), "--types", "person")
+    assert refused.returncode == 2 and "trained NER run" in refused.stderr

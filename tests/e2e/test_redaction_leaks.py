@@ -1,5 +1,5 @@
-"""A run trained with data.redact writes no raw personal data anywhere: run directory, predictions, rows to
-label, audit CSVs, and everything printed on stdout / stderr."""
+"""A run trained with data.redact writes no raw personal data anywhere: run directory (training, evaluate),
+predictions, rows to label, audit CSVs, and everything printed on stdout / stderr."""
 
 import random
 
@@ -48,6 +48,7 @@ def test_nothing_vertune_writes_holds_the_raw_values(tmp_path):
         vertune("train", str(recipe)),
         vertune("predict", run, f"ok, mail {mail}", f"call {phone} please"),
         vertune("predict", run, "--file", str(pool), "--output", str(out / "predictions.csv")),
+        vertune("evaluate", run, "--data", str(test)),
         vertune("select", run, "--pool", str(pool), "--k", "3", "--output", str(out / "to_label.csv")),
         vertune(
             "data", "audit", str(recipe), "--output", str(out / "issues.csv"), "--folds", "2", "--top", "50"

@@ -165,7 +165,7 @@ def select_file(
     on_event: Subscriber = ignore,
 ) -> tuple[Any, Selection]:
     """Rank a pool file with a run: (the frame to write, the selection)."""
-    from vertune.data.pii import redact_columns
+    from vertune.data.pii import redact_columns, redacted_inputs
     from vertune.data.readers import read_table
     from vertune.models.predictor import Predictor
     from vertune.run import RunDir
@@ -178,6 +178,7 @@ def select_file(
     table = read_table(pool_path)
     predictor = Predictor.from_run(run.path)
     pool = predictor.task.inputs(table, data)  # a missing text column is a one-line DataError
+    pool = list(redacted_inputs(pool, recipe.data))  # compared with the training rows as the run read them
     selection = rank_pool(
         predictor,
         pool,

@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PII_TYPES = ("email", "phone", "id_card", "bank_card", "ip", "url", "iban")
-#: found by a NER run (`data.redact_model`), not by a pattern
-MODEL_PII_TYPES = ("person", "location")
-ALL_PII_TYPES = PII_TYPES + MODEL_PII_TYPES
+from vertune.data.pii_types import ALL_PII_TYPES, MODEL_PII_TYPES, PII_TYPES
+
+__all__ = ["ALL_PII_TYPES", "MODEL_PII_TYPES", "PII_TYPES", "Match", "Redactor"]
 #: when two matches overlap, the type earlier here wins (then the longer match)
 _PRIORITY = ("url", "email", "iban", "id_card", "bank_card", "ip", "phone", "person", "location")
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from vertune.errors import RecipeError
 
-MODEL_PII_TYPES = ("person", "location")
 Span = tuple[int, int, str, str]  # start, end, type, value
 #: entity labels of common NER corpora (CoNLL, OntoNotes, MSRA, People's Daily, WNUT) per redaction type
 ENTITY_LABELS = {
