@@ -499,10 +499,11 @@ def resolve_paths(recipe: Loaded, path: Path) -> Loaded:
         value = getattr(data, field, None)
         if value is not None and not value.is_absolute():
             setattr(data, field, (base / value).resolve())
-    if data.redact_model is not None and not data.redact_model.is_absolute():
+    redact_model = getattr(data, "redact_model", None)  # a task recipe's data; `pretrain`'s has none
+    if redact_model is not None and not redact_model.is_absolute():
         # a run directory: beside the recipe if it is there, else from the working directory (like output)
-        beside = base / data.redact_model
-        data.redact_model = (beside if beside.is_dir() else data.redact_model).resolve()
+        beside = base / redact_model
+        data.redact_model = (beside if beside.is_dir() else redact_model).resolve()
     vocab = recipe.model.extend_vocab
     if vocab not in (None, "from_data") and not Path(vocab).is_absolute():
         recipe.model.extend_vocab = str((base / vocab).resolve())
