@@ -79,3 +79,12 @@ def fails_cleanly(result: subprocess.CompletedProcess[str], *expected: str) -> s
     for text in expected:
         assert text in result.stderr, result.stderr
     return result.stderr
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
