@@ -29,7 +29,10 @@ def write_recipe(directory: Path, **changes: object) -> Path:
         "task": "classification",
         "data": {"train": str(TRAIN_CSV), "test": str(TEST_CSV)},
         "training": dict(FAST_TRAINING),
-        "evaluation": {"baselines": []},
+        "evaluation": {
+            "baselines": [],
+            "explain_errors": 0,
+        },  # the report's attributions: tests that want them
         "output": str(directory / "run"),
     }
     recipe.update(changes)

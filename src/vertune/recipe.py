@@ -240,6 +240,12 @@ Baseline = Literal["tfidf_logreg", "tfidf_ridge", "linear_probe", "most_frequent
 
 class EvaluationConfig(StrictModel):
     baselines: list[Baseline] | None = Field(default=None, description="null = every baseline of the task")
+    explain_errors: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="most confident wrong test predictions the report explains; 0 = none",
+    )
 
 
 class SearchParam(StrictModel):

@@ -111,7 +111,14 @@ def run_train(
     with stage("explanations", on_event):  # the most confident test errors, attributed (a few seconds)
         from vertune.stages.explain import explain_errors
 
-        explained = explain_errors(run, task, splits.test, splits.labels, scored.predictions["test"])
+        explained = explain_errors(
+            run,
+            task,
+            splits.test,
+            splits.labels,
+            scored.predictions["test"],
+            recipe.evaluation.explain_errors,
+        )
         if explained:
             scores["test"]["explanations"] = explained
 
