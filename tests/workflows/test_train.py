@@ -10,7 +10,7 @@ from vertune.results import TrainResult
 
 pytestmark = pytest.mark.e2e
 
-STAGES = ["data", "open run", "fit", "save", "score", "baselines", "uncertainty", "metrics"]
+STAGES = ["data", "open run", "fit", "save", "score", "baselines", "uncertainty", "explanations", "metrics"]
 
 
 class Recorder(TrainerCallback):
