@@ -29,7 +29,10 @@ def write_recipe(directory: Path, **changes: object) -> Path:
         "task": "classification",
         "data": {"train": str(TRAIN_CSV), "test": str(TEST_CSV)},
         "training": dict(FAST_TRAINING),
-        "evaluation": {"baselines": []},
+        "evaluation": {
+            "baselines": [],
+            "explain_errors": 0,
+        },  # the report's attributions: tests that want them
         "output": str(directory / "run"),
     }
     recipe.update(changes)
@@ -79,3 +82,12 @@ def fails_cleanly(result: subprocess.CompletedProcess[str], *expected: str) -> s
     for text in expected:
         assert text in result.stderr, result.stderr
     return result.stderr
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

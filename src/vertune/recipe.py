@@ -310,6 +310,12 @@ class EvaluationConfig(StrictModel):
         description="task generation: scores of the test generations (perplexity is always added)",
     )
     few_shot_k: int = Field(default=3, ge=1, le=16, description="few_shot baseline: examples from train")
+    explain_errors: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="most confident wrong test predictions the report explains; 0 = none",
+    )
 
 
 class GenerationConfig(StrictModel):

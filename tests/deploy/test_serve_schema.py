@@ -4,7 +4,6 @@ small server limits (so /v1/explain stays cheap)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -14,15 +13,11 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
+from helpers import free_port
+
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = 60  # over all operations, per generation mode
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +29,7 @@ def base_url(trained_run):
     config = ServeConfig(
         runs=[str(trained_run)], max_items=4, max_text_chars=200, queue_size=8, max_wait_ms=1.0
     )
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="error")
     )

@@ -60,3 +60,14 @@ def test_missing_pair_column_fails_before_training(tmp_path):
     result = vertune("train", str(recipe))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "column 'body' not found" in result.stderr and "data.text_pair_column" in result.stderr
+
+
+def test_explain_a_pair_attributes_tokens_of_both_texts(pair_run):
+    first, second = "Rooney scores twice", "Manchester United won the match at home"
+    result = vertune("explain", str(pair_run), first, "--text-pair", second, "--steps", "4")
+    assert result.returncode == 0, result.stderr[-2000:]
+    tokens = json.loads(result.stdout)["tokens"]
+    assert {t["segment"] for t in tokens} == {0, 1}
+    assert all((first, second)[t["segment"]][t["start"] : t["end"]] == t["text"] for t in tokens)
+    refused = vertune("explain", str(pair_run), first)
+    assert refused.returncode == 2 and "give one --text-pair per text" in refused.stderr

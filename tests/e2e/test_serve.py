@@ -3,7 +3,6 @@ metrics, and a graceful shutdown that finishes the request in flight."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -12,19 +11,15 @@ import time
 import httpx
 import pytest
 
+from helpers import free_port
+
 pytestmark = pytest.mark.e2e
 KEY = "test-key-123"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(trained_run):
-    port = _free_port()
+    port = free_port()
     # A long batching window makes "in flight during SIGTERM" certain, not a race.
     process = subprocess.Popen(
         [

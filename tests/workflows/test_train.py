@@ -10,7 +10,18 @@ from vertune.results import TrainResult
 
 pytestmark = pytest.mark.e2e
 
-STAGES = ["data", "open run", "fit", "save", "score", "baselines", "uncertainty", "metrics", "track"]
+STAGES = [
+    "data",
+    "open run",
+    "fit",
+    "save",
+    "score",
+    "baselines",
+    "uncertainty",
+    "explanations",
+    "metrics",
+    "track",
+]
 
 
 class Recorder(TrainerCallback):

@@ -18,8 +18,7 @@ from vertune.errors import ExplainError, VertuneError
 from vertune.run import RunDir
 from vertune.tasks.base import Examples, Task
 
-#: the report's budget: this many errors, integration steps per explanation
-REPORT_ERRORS = 3
+#: the report's budget: integration steps per explanation (`evaluation.explain_errors` says how many errors)
 REPORT_STEPS = 16
 PAIR_JOIN = " ‖ "
 
@@ -68,19 +67,19 @@ def _joined(item: Any, tokens: list[dict[str, Any]]) -> tuple[str, list[list[flo
 
 
 def explain_errors(
-    run: RunDir, task: Task, test: Examples, labels: Sequence[str], predictions: Sequence[Any]
+    run: RunDir, task: Task, test: Examples, labels: Sequence[str], predictions: Sequence[Any], count: int = 3
 ) -> list[dict[str, Any]]:
-    """The REPORT_ERRORS most confident wrong test predictions, each {"text", "gold", "predicted", "score",
+    """The `count` most confident wrong test predictions, each {"text", "gold", "predicted", "score",
     "spans": [[start, end, weight], ...]}; [] for tasks explain does not cover or a model it cannot load."""
     from vertune.models.explain import Explainer
     from vertune.models.predictor import Predictor
     from vertune.tasks.ner import NerTask
 
-    if not (task.single_label or isinstance(task, NerTask)) or not len(test):
+    if not (task.single_label or isinstance(task, NerTask)) or not len(test) or count < 1:
         return []
     explainer = Explainer(Predictor.from_run(run.path), steps=REPORT_STEPS, truncate=True)
     if isinstance(task, NerTask):
-        return _ner_errors(explainer, task, test, labels, predictions)
+        return _ner_errors(explainer, task, test, labels, predictions, count)
     probabilities = explainer.predictor.task.probabilities(predictions)  # type: ignore[attr-defined]
     gold = task.target_ids(test.targets, labels)
     wrong = np.flatnonzero(probabilities.argmax(axis=-1) != gold)
@@ -100,16 +99,16 @@ def explain_errors(
                 "spans": spans,
             }
         )
-        if len(found) == REPORT_ERRORS:
+        if len(found) == count:
             break
     return found
 
 
 def _ner_errors(
-    explainer: Any, task: Any, test: Examples, labels: Sequence[str], predictions: Sequence[Any]
+    explainer: Any, task: Any, test: Examples, labels: Sequence[str], predictions: Sequence[Any], count: int
 ) -> list[dict[str, Any]]:
     """Per sentence, its most confident predicted entity that is not a gold entity; the most confident
-    REPORT_ERRORS of those, explained."""
+    `count` of those, explained."""
     from vertune.tasks.tagging import read_spans
 
     candidates = []
@@ -146,6 +145,6 @@ def _ner_errors(
                 "spans": [[t["start"], t["end"], t["weight"]] for t in match[0]["tokens"]],
             }
         )
-        if len(found) == REPORT_ERRORS:
+        if len(found) == count:
             break
     return found

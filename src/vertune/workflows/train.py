@@ -166,7 +166,14 @@ def score_stages(
     with stage("explanations", on_event):  # the most confident test errors, attributed (a few seconds)
         from vertune.stages.explain import explain_errors
 
-        explained = explain_errors(run, task, splits.test, splits.labels, scored.predictions["test"])
+        explained = explain_errors(
+            run,
+            task,
+            splits.test,
+            splits.labels,
+            scored.predictions["test"],
+            recipe.evaluation.explain_errors,
+        )
         if explained:
             scores["test"]["explanations"] = explained
     return scores, baselines, comparisons
