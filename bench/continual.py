@@ -65,6 +65,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=3)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--work", type=Path, default=None, help="keep the runs here (default: a temp dir)")
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], help="recipe key=value for every child"
+    )
+    parser.add_argument(
+        "--joint-epochs", type=float, default=None, help="epochs of the joint run (default: --epochs)"
+    )
+    parser.add_argument("--reuse-parent", action="store_true", help="keep a parent already trained in --work")
     args = parser.parse_args()
 
     from vertune import api
@@ -89,7 +96,7 @@ def main() -> None:
         frame.to_csv(paths[name], index=False)
     tests = {"A": paths["a_test"], "B": paths["b_test"]}
 
-    def recipe(train_file: Path, test_file: Path, output: Path) -> Path:
+    def recipe(train_file: Path, test_file: Path, output: Path, epochs: float = args.epochs) -> Path:
         path = work / f"{output.name}.yaml"
         path.write_text(
             yaml.safe_dump(
@@ -125,12 +132,19 @@ def main() -> None:
         lines.append(line)
 
     began = time.perf_counter()
-    parent = api.train(
-        recipe(paths["a_train"], paths["a_test"], work / "parent"),
-        overwrite=True,
-        quiet=True,
-        on_event=ignore,
-    )
+    if args.reuse_parent and (work / "parent" / "metrics.json").is_file():  # same sample, same sha256
+        from vertune.results import TrainResult
+        from vertune.run import RunDir
+
+        kept = RunDir(work / "parent")
+        parent = TrainResult(kept, kept.load_metrics())
+    else:
+        parent = api.train(
+            recipe(paths["a_train"], paths["a_test"], work / "parent"),
+            overwrite=True,
+            quiet=True,
+            on_event=ignore,
+        )
     metric = parent.metrics["recipe"]["metric"]
     parent_scores = scores_on(parent.run.path, {"A": tests["A"]}, metric)  # it cannot predict B's labels
     emit(
@@ -150,7 +164,7 @@ def main() -> None:
             paths["b_train"],
             test=paths["b_test"],
             output=work / f"child-{strategy.replace('+', '_')}",
-            overrides=[f"continual.strategy={strategy}", "continual.fisher_rows=64"],
+            overrides=[f"continual.strategy={strategy}", "continual.fisher_rows=64", *args.overrides],
             overwrite=True,
             quiet=True,
             on_event=ignore,
@@ -173,7 +187,7 @@ def main() -> None:
     if args.joint:
         began = time.perf_counter()
         joint = api.train(
-            recipe(paths["joint_train"], paths["b_test"], work / "joint"),
+            recipe(paths["joint_train"], paths["b_test"], work / "joint", args.joint_epochs or args.epochs),
             overwrite=True,
             quiet=True,
             on_event=ignore,
