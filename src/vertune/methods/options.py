@@ -70,7 +70,7 @@ class ContrastiveOptions(StrictModel):
     max_steps: int | None = Field(
         default=None,
         ge=1,
-        description="at most this many pair batches (null: every pair; cap it on large data)",
+        description="stop the pair phase after this many batches if it is longer (large data)",
     )
     pooling: Literal["mean", "cls"] = Field(
         default="mean", description="how the encoder's tokens become the sentence embedding in the pair phase"
