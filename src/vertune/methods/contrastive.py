@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import tempfile
-import time
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -56,12 +55,11 @@ class Contrastive(BaseMethod):
             )
         body = backbone(model)
         set_trainable(body, True)
-        start = time.perf_counter()
         try:
             pairs = self._train_body(model, body, data)
         finally:
             train_only_head(model)
-        return {"contrastive_pairs": pairs, "contrastive_seconds": round(time.perf_counter() - start, 2)}
+        return {"contrastive_pairs": pairs}
 
     def _train_body(self, model: nn.Module, body: nn.Module, data: TrainingData) -> int:
         from sentence_transformers import SentenceTransformer
