@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -65,20 +66,19 @@ def start(run: Path, port: int, extra: list[str]) -> subprocess.Popen:
 
 async def load(port: int, texts: list[str], requests: int, clients: int) -> dict:
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()  # what failed: an HTTP status, or the transport exception's class
     counter = iter(range(requests))
 
     async def client(http: httpx.AsyncClient) -> None:
-        nonlocal errors
         for i in counter:
             start = time.perf_counter()
             try:
                 response = await http.post("/v1/predict", json={"inputs": texts[i % len(texts)]})
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
+                if response.status_code != 200:
+                    errors[f"HTTP {response.status_code}"] += 1
+            except httpx.HTTPError as exc:
+                errors[f"{type(exc).__name__}: {exc}"[:200]] += 1
             latencies.append(time.perf_counter() - start)
-            errors += not ok
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=120) as http:
@@ -88,10 +88,12 @@ async def load(port: int, texts: list[str], requests: int, clients: int) -> dict
     return {
         "requests": requests,
         "clients": clients,
-        "errors": errors,
+        "errors": sum(errors.values()),
+        "error_kinds": dict(errors),
         "requests_per_s": round(requests / wall, 1),
         "p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 1),
         "p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 1),
+        "max_ms": round(max(latencies) * 1000, 1),
         "seconds": round(wall, 1),
     }
 
@@ -104,14 +106,23 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--backend", default=None, help="torch or onnx (default: the run's own)")
+    parser.add_argument(
+        "--only", choices=["on", "off"], default=None, help="one configuration: batching on / off"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server processes (vertune serve --workers)")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]  # 1-minute load average before the servers start
     texts = [str(t) for t in run_splits(RunDir(args.run)).test.inputs]
     backend = ["--backend", args.backend] if args.backend else []
+    backend += ["--workers", str(args.workers)] if args.workers > 1 else []
+    configurations = {
+        "batching on": ["--max-batch", "32", "--max-wait-ms", "5"],
+        "batching off": ["--no-batching"],
+    }
+    if args.only:
+        configurations = {f"batching {args.only}": configurations[f"batching {args.only}"]}
     results = {}
-    for name, extra in (
-        ("batching on", ["--max-batch", "32", "--max-wait-ms", "5"]),
-        ("batching off", ["--no-batching"]),
-    ):
+    for name, extra in configurations.items():
         port = free_port()
         process = start(args.run, port, backend + extra)
         try:
@@ -134,6 +145,9 @@ def main() -> None:
                 "date": dt.date.today().isoformat(),
                 "run": str(args.run),
                 "backend": args.backend or "run's own",
+                "workers": args.workers,
+                "load_before": load_before,
+                "load_after": os.getloadavg()[0],
                 "machine": machine_info(),
                 "results": results,
             }

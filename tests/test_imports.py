@@ -115,3 +115,20 @@ def test_validating_a_recipe_imports_neither_torch_nor_transformers():
         [sys.executable, "-c", code, str(recipe)], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_predict_path_imports_no_training_tracking_or_report_library():
+    """`vertune predict` starts in seconds: the CLI, the api and the predictor with every task import none of
+    the libraries only training, reports, tracking, export or the data tools need."""
+    code = (
+        "import sys\n"
+        "import vertune.cli, vertune.api, vertune.models.predictor, vertune.stages.predict\n"
+        "from vertune.tasks import get_task\n"
+        "for name in ('classification', 'pair', 'regression', 'multilabel', 'ner'):\n"
+        "    get_task(name, None)\n"
+        "heavy = ('sklearn', 'scipy', 'pandas', 'matplotlib', 'optuna', 'mlflow', 'trl', 'setfit', 'captum',\n"
+        "         'onnx', 'onnxruntime', 'peft', 'cleanlab', 'fastapi', 'sentence_transformers', 'seqeval')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

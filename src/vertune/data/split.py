@@ -7,8 +7,6 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from sklearn.model_selection import train_test_split
-
 from vertune.data.readers import Table
 from vertune.errors import DataError, Problem
 
@@ -38,6 +36,8 @@ def split_indices(
                 )
             ]
         )
+    from sklearn.model_selection import train_test_split  # lazy: `predict` imports this package, not sklearn
+
     stratify = strata if min(Counter(strata).values()) >= 2 else None
     rest, split = train_test_split(
         list(range(n_rows)), test_size=n_split, random_state=seed, shuffle=True, stratify=stratify

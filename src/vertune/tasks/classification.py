@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
+# sklearn.metrics is imported where scores are computed: `vertune predict` never needs it (start-up time).
 from vertune.data.readers import Table
 from vertune.data.validate import DataReport, as_label, check_known_labels, validate_classification
 from vertune.recipe import DataConfig
@@ -77,6 +77,8 @@ class ClassificationTask(TextTask):
         return self._scores(np.asarray(predictions), self.target_ids(targets, labels), labels)
 
     def _scores(self, logits: np.ndarray, target_ids: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
+        from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
         predicted = logits.argmax(axis=-1)
         ids = list(range(len(labels)))
         result: dict[str, float] = {"accuracy": float(accuracy_score(target_ids, predicted))}
@@ -94,6 +96,8 @@ class ClassificationTask(TextTask):
     def detailed(
         self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
+        from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
         logits, target_ids = np.asarray(predictions), self.target_ids(targets, labels)
         predicted = logits.argmax(axis=-1)
         ids = list(range(len(labels)))

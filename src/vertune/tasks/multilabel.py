@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
+# sklearn.metrics is imported where scores are computed: `vertune predict` never needs it (start-up time).
 import torch
-from sklearn.metrics import precision_recall_fscore_support
 
 from vertune.data.readers import Table
 from vertune.data.validate import ROWS_SHOWN_PER_PROBLEM, DataReport, is_missing, validate_texts
@@ -196,6 +197,8 @@ class MultilabelTask(TextTask):
     # --- metrics ----------------------------------------------------------------------------------
 
     def _scores(self, predicted: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+        from sklearn.metrics import precision_recall_fscore_support
+
         result = {
             "subset_accuracy": float(np.mean(np.all(predicted == truth, axis=1))) if len(truth) else 0.0
         }
@@ -225,6 +228,8 @@ class MultilabelTask(TextTask):
     def detailed(
         self, predictions: Predictions, targets: Sequence[Any], labels: Sequence[str]
     ) -> dict[str, Any]:
+        from sklearn.metrics import precision_recall_fscore_support
+
         _, predicted = self.decisions(predictions, labels)
         truth = self.multi_hot(targets, labels).astype(int)
         p, r, f, support = precision_recall_fscore_support(

@@ -36,6 +36,12 @@ from vertune.deploy.serve.schemas import ModelInfo, PredictRequest, PredictRespo
 
 log = logging.getLogger("vertune.serve")
 CONFIG_ENV = "VERTUNE_SERVE_CONFIG"
+# uvicorn closes an idle keep-alive connection after 5 s by default, the same expiry httpx (and many other
+# clients) use for their pooled connections. The server counts from when it sent a response, the client from
+# when it finished reading it, so under load a client reuses a connection the server has just closed and gets
+# a transport error with no HTTP status (2 in 10,000 requests, bench/serve_load.py, 2026-12-06). Holding idle
+# connections longer than any common client's pool expiry removes that race.
+KEEP_ALIVE_S = 65
 API_KEY_ENV = "VERTUNE_API_KEY"
 
 
@@ -333,6 +339,7 @@ def run_server(
         "port": port,
         "log_level": log_level,
         "timeout_graceful_shutdown": 30,
+        "timeout_keep_alive": KEEP_ALIVE_S,
     }
     if workers == 1:
         uvicorn.run(create_app(config), **common)
