@@ -105,6 +105,9 @@ def main() -> None:
     parser.add_argument(
         "--pooling", default="mean", help="contrastive: mean or cls pooling in the pair phase"
     )
+    parser.add_argument(
+        "--train-body", action="store_true", help="contrastive: fine-tune the body after the pairs"
+    )
     parser.add_argument("--output", type=Path, default=None, help="append the JSON lines to this file")
     parser.add_argument(
         "--plot", type=Path, default=None, help="only draw the curves of this JSON-lines file"
@@ -159,12 +162,15 @@ def main() -> None:
                                 "iterations": args.iterations,
                                 "max_steps": args.max_steps,
                                 "pooling": args.pooling,
+                                "train_body": args.train_body,
                             },
                         },
                         # the baselines once per split, from the standard fine-tuning run
                         "evaluation": {"baselines": list(BASELINES) if method == "full" else []},
                         "output": f"{stem}-{method}",
                     }
+                    if method == "contrastive" and args.train_body:  # the body at full fine-tuning's rate
+                        recipe["training"]["learning_rate"] = 1e-4  # type: ignore[index]
                     path = Path(f"{stem}-{method}.yaml")
                     path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
                     load = os.getloadavg()[0]
@@ -179,11 +185,11 @@ def main() -> None:
                         "test_rows": len(test),
                         "load_avg_1m": round(load, 2),
                     }
-                    label = (
-                        f"{method}-{args.pooling}"
-                        if method == "contrastive" and args.pooling != "mean"
-                        else method
-                    )
+                    label = method
+                    if method == "contrastive":
+                        label += ("-cls" if args.pooling == "cls" else "") + (
+                            "-body" if args.train_body else ""
+                        )
                     scored = {label: metrics["test"]}
                     scored.update({name: metrics.get("baselines", {}).get(name) for name in BASELINES})
                     for name, scores in scored.items():

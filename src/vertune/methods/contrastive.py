@@ -44,8 +44,15 @@ class Contrastive(BaseMethod):
         return cls(config.options(ContrastiveOptions))
 
     def prepare(self, model: nn.Module) -> nn.Module:
-        train_only_head(model)  # the Trainer phase fits the head on the contrastively tuned body
+        self._after_pairs(model)
         return model
+
+    def _after_pairs(self, model: nn.Module) -> None:
+        """What the Trainer phase trains: the head on the tuned body (SetFit), or everything (`train_body`)."""
+        if self.options.train_body:
+            set_trainable(model, True)
+        else:
+            train_only_head(model)
 
     def warm_start(self, model: nn.Module, data: TrainingData) -> dict[str, Any]:
         if data.target_ids is None:
@@ -58,7 +65,7 @@ class Contrastive(BaseMethod):
         try:
             pairs = self._train_body(model, body, data)
         finally:
-            train_only_head(model)
+            self._after_pairs(model)
         return {"contrastive_pairs": pairs}
 
     def _train_body(self, model: nn.Module, body: nn.Module, data: TrainingData) -> int:

@@ -72,6 +72,10 @@ class ContrastiveOptions(StrictModel):
         ge=1,
         description="stop the pair phase after this many batches if it is longer (large data)",
     )
+    train_body: bool = Field(
+        default=False,
+        description="after the pair phase, fine-tune the encoder with the head (false: head only)",
+    )
     pooling: Literal["mean", "cls"] = Field(
         default="mean", description="how the encoder's tokens become the sentence embedding in the pair phase"
     )
