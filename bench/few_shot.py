@@ -64,6 +64,7 @@ def plot(lines_file: Path, image: Path) -> None:
     rows = [json.loads(line) for line in lines_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     frame = pd.DataFrame([r for r in rows if not r.get("summary")])
     datasets = list(dict.fromkeys(frame["dataset"]))
+    colours = {m: f"C{i}" for i, m in enumerate(sorted(set(frame["method"])))}  # one colour per method
     figure, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 4), squeeze=False)
     for axis, dataset in zip(axes[0], datasets, strict=True):
         part = frame[frame["dataset"] == dataset]
@@ -71,12 +72,17 @@ def plot(lines_file: Path, image: Path) -> None:
         for method, runs in part.groupby("method"):
             stats = runs.groupby("rows_per_class")["test_macro_f1"].agg(["mean", "std"]).reindex(sizes)
             axis.errorbar(
-                range(len(sizes)), stats["mean"], yerr=stats["std"].fillna(0), marker="o", label=method
+                range(len(sizes)),
+                stats["mean"],
+                yerr=stats["std"].fillna(0),
+                marker="o",
+                label=method,
+                color=colours[method],
             )
         axis.set_xticks(range(len(sizes)), sizes)
         axis.set(title=dataset, xlabel="training rows per class", ylabel="test macro-F1")
         axis.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=8)
+        axis.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(image, dpi=110)
 
@@ -95,6 +101,12 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=5, help="contrastive: pairs per row (x2)")
     parser.add_argument(
         "--max-steps", type=int, default=60, help="contrastive: at most this many pair batches"
+    )
+    parser.add_argument(
+        "--pooling", default="mean", help="contrastive: mean or cls pooling in the pair phase"
+    )
+    parser.add_argument(
+        "--train-body", action="store_true", help="contrastive: fine-tune the body after the pairs"
     )
     parser.add_argument("--output", type=Path, default=None, help="append the JSON lines to this file")
     parser.add_argument(
@@ -146,12 +158,19 @@ def main() -> None:
                         },
                         "method": {
                             "name": method,
-                            "contrastive": {"iterations": args.iterations, "max_steps": args.max_steps},
+                            "contrastive": {
+                                "iterations": args.iterations,
+                                "max_steps": args.max_steps,
+                                "pooling": args.pooling,
+                                "train_body": args.train_body,
+                            },
                         },
                         # the baselines once per split, from the standard fine-tuning run
                         "evaluation": {"baselines": list(BASELINES) if method == "full" else []},
                         "output": f"{stem}-{method}",
                     }
+                    if method == "contrastive" and args.train_body:  # the body at full fine-tuning's rate
+                        recipe["training"]["learning_rate"] = 1e-4  # type: ignore[index]
                     path = Path(f"{stem}-{method}.yaml")
                     path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
                     load = os.getloadavg()[0]
@@ -166,7 +185,12 @@ def main() -> None:
                         "test_rows": len(test),
                         "load_avg_1m": round(load, 2),
                     }
-                    scored = {method: metrics["test"]}
+                    label = method
+                    if method == "contrastive":
+                        label += ("-cls" if args.pooling == "cls" else "") + (
+                            "-body" if args.train_body else ""
+                        )
+                    scored = {label: metrics["test"]}
                     scored.update({name: metrics.get("baselines", {}).get(name) for name in BASELINES})
                     for name, scores in scored.items():
                         if not scores:
@@ -174,7 +198,7 @@ def main() -> None:
                         f1 = round(float(scores["macro_f1"]), 4)
                         results.setdefault((dataset, size, name), []).append(f1)
                         extra = (
-                            {"train_seconds": metrics["train"]["training_seconds"]} if name == method else {}
+                            {"train_seconds": metrics["train"]["training_seconds"]} if name == label else {}
                         )
                         emit({**common, "method": name, "test_macro_f1": f1, **extra})
     for (dataset, size, method), scores in results.items():

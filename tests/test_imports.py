@@ -124,7 +124,7 @@ def test_the_predict_path_imports_no_training_tracking_or_report_library():
         "import sys\n"
         "import vertune.cli, vertune.api, vertune.models.predictor, vertune.stages.predict\n"
         "from vertune.tasks import get_task\n"
-        "for name in ('classification', 'pair', 'regression', 'multilabel', 'ner'):\n"
+        "for name in ('classification', 'pair', 'regression', 'multilabel', 'ner', 'embedding'):\n"
         "    get_task(name, None)\n"
         "heavy = ('sklearn', 'scipy', 'pandas', 'matplotlib', 'optuna', 'mlflow', 'trl', 'setfit', 'captum',\n"
         "         'onnx', 'onnxruntime', 'peft', 'cleanlab', 'fastapi', 'sentence_transformers', 'seqeval')\n"

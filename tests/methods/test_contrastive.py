@@ -88,3 +88,19 @@ def test_a_description_of_an_unknown_label_fails_before_training(tmp_path):
     )
     fails_cleanly(vertune("train", str(recipe), "--quiet"), "postive", "known labels")
     assert not (tmp_path / "run" / "model").exists()
+
+
+def test_the_trainer_phase_trains_the_head_or_everything(minilm_dir):
+    from vertune.methods.contrastive import Contrastive
+    from vertune.methods.options import ContrastiveOptions
+
+    def trainable_share(options: ContrastiveOptions) -> float:
+        model = Contrastive(options).prepare(
+            AutoModelForSequenceClassification.from_pretrained(minilm_dir, num_labels=3)
+        )
+        return sum(p.numel() for p in model.parameters() if p.requires_grad) / sum(
+            p.numel() for p in model.parameters()
+        )
+
+    assert trainable_share(ContrastiveOptions()) < 0.01
+    assert trainable_share(ContrastiveOptions(train_body=True)) == 1.0

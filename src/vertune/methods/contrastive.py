@@ -17,8 +17,8 @@ and `compress` read like any other run.
 
 from __future__ import annotations
 
+import math
 import tempfile
-import time
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +44,15 @@ class Contrastive(BaseMethod):
         return cls(config.options(ContrastiveOptions))
 
     def prepare(self, model: nn.Module) -> nn.Module:
-        train_only_head(model)  # the Trainer phase fits the head on the contrastively tuned body
+        self._after_pairs(model)
         return model
+
+    def _after_pairs(self, model: nn.Module) -> None:
+        """What the Trainer phase trains: the head on the tuned body (SetFit), or everything (`train_body`)."""
+        if self.options.train_body:
+            set_trainable(model, True)
+        else:
+            train_only_head(model)
 
     def warm_start(self, model: nn.Module, data: TrainingData) -> dict[str, Any]:
         if data.target_ids is None:
@@ -55,12 +62,11 @@ class Contrastive(BaseMethod):
             )
         body = backbone(model)
         set_trainable(body, True)
-        start = time.perf_counter()
         try:
             pairs = self._train_body(model, body, data)
         finally:
-            train_only_head(model)
-        return {"contrastive_pairs": pairs, "contrastive_seconds": round(time.perf_counter() - start, 2)}
+            self._after_pairs(model)
+        return {"contrastive_pairs": pairs}
 
     def _train_body(self, model: nn.Module, body: nn.Module, data: TrainingData) -> int:
         from sentence_transformers import SentenceTransformer
@@ -69,10 +75,15 @@ class Contrastive(BaseMethod):
         from setfit import SetFitModel, Trainer, TrainingArguments
         from setfit import logging as setfit_logging
         from sklearn.linear_model import LogisticRegression
-        from transformers.trainer_callback import PrinterCallback
+        from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
         setfit_logging.set_verbosity_warning()  # no "***** Running training *****" banner
         options = self.options
+        labels = [int(i) for i in data.target_ids]  # type: ignore[union-attr]
+        pairs = options.iterations * 2 * len(labels)  # setfit's oversampling with num_iterations
+        steps = math.ceil(pairs / options.batch_size) * options.body_epochs
+        # The HF Trainer under setfit runs exactly max_steps (cycling the pairs); use it only to cut short.
+        max_steps = options.max_steps if options.max_steps is not None and options.max_steps < steps else -1
         with tempfile.TemporaryDirectory(prefix="vertune-contrastive-") as scratch:
             # sentence-transformers loads a module from a directory: give it the run's own backbone and
             # tokenizer (an extended vocabulary included), then let it use the live backbone itself.
@@ -93,7 +104,7 @@ class Contrastive(BaseMethod):
                 num_epochs=(options.body_epochs, 1),
                 num_iterations=options.iterations,
                 body_learning_rate=(options.body_learning_rate, options.body_learning_rate),
-                max_steps=options.max_steps or -1,
+                max_steps=max_steps,
                 max_length=data.max_length,
                 seed=data.seed,
                 show_progress_bar=not data.quiet,
@@ -103,10 +114,10 @@ class Contrastive(BaseMethod):
             )
             # A callable metric: setfit never fetches one by name (that would reach the hub).
             trainer = Trainer(model=setfit_model, args=args, metric=lambda _predicted, _gold: {})
-            trainer.st_trainer.remove_callback(PrinterCallback)  # our own bar / --quiet speak instead
-            labels = [int(i) for i in data.target_ids]  # type: ignore[union-attr]
+            trainer.st_trainer.remove_callback(PrinterCallback)  # no log dicts on stdout
+            if data.quiet:
+                trainer.st_trainer.remove_callback(ProgressCallback)
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*pin_memory.*")
                 trainer.train_embeddings(data.texts, labels, args=args)
-        pairs = options.iterations * 2 * len(labels)
-        return pairs if options.max_steps is None else min(pairs, options.max_steps * options.batch_size)
+        return pairs if max_steps < 0 else max_steps * options.batch_size

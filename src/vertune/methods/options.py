@@ -70,7 +70,11 @@ class ContrastiveOptions(StrictModel):
     max_steps: int | None = Field(
         default=None,
         ge=1,
-        description="at most this many pair batches (null: every pair; cap it on large data)",
+        description="stop the pair phase after this many batches if it is longer (large data)",
+    )
+    train_body: bool = Field(
+        default=False,
+        description="after the pair phase, fine-tune the encoder with the head (false: head only)",
     )
     pooling: Literal["mean", "cls"] = Field(
         default="mean", description="how the encoder's tokens become the sentence embedding in the pair phase"

@@ -169,9 +169,11 @@ def fit(
         task.attach_targets(rows, getattr(splits, role), splits.labels)
         datasets[role] = task.training_rows(rows)
     checkpoint = run.latest_checkpoint() if resume else None
-    head_stats = {}
+    head_stats: dict[str, Any] = {}
+    warm_start = time.perf_counter()
     if checkpoint is None:  # a resumed model comes from disk
         head_stats = method.warm_start(model, training_data(recipe, task, splits, tokenizer, quiet))
+    warm_seconds = time.perf_counter() - warm_start
     if (recipe.training.head_init == "linear_probe" or method.probes_head) and checkpoint is None:
         head_stats |= warm_start_head(
             model,
@@ -224,6 +226,8 @@ def fit(
     stats = {
         "seconds": round(time.perf_counter() - began, 2),
         **clock.summary(),
+        # a method's own phase before the Trainer (contrastive pairs) is training time too
+        "training_seconds": round(clock.seconds + warm_seconds, 2),
         "trainable_params": trainable,
         "total_params": total,
         "peak_rss_mb": peak_rss_mb(),
