@@ -20,9 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-ROUTE_EXTENSIONS: list[str] = []
+ROUTE_EXTENSIONS: list[str] = [
+    "vertune.deploy.serve.openai_routes:add_routes",  # /v1/chat/completions, /v1/completions
+]
 
-MODEL_LOADERS: dict[str, str] = {}
+MODEL_LOADERS: dict[str, str] = {
+    "generation": "vertune.deploy.serve.openai_routes:load",
+}
 
 
 @dataclass
