@@ -285,6 +285,13 @@ class TuneConfig(StrictModel):
     )
 
 
+def model_shorthand(values: Any) -> Any:
+    """`model: minilm` is shorthand for `model: {name: minilm}` (every recipe with a model block)."""
+    if isinstance(values, dict) and isinstance(values.get("model"), str):
+        values = {**values, "model": {"name": values["model"]}}
+    return values
+
+
 class Recipe(StrictModel):
     model: ModelConfig
     task: str = "classification"
@@ -298,10 +305,7 @@ class Recipe(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _model_shorthand(cls, values: Any) -> Any:
-        # `model: minilm` is shorthand for `model: {name: minilm}`.
-        if isinstance(values, dict) and isinstance(values.get("model"), str):
-            values = {**values, "model": {"name": values["model"]}}
-        return values
+        return model_shorthand(values)
 
     @field_validator("task")
     @classmethod
