@@ -349,7 +349,8 @@ def serve(
     max_items: Annotated[int, typer.Option(help="Inputs per request.")] = 64,
     max_text_chars: Annotated[int, typer.Option(help="Characters per text.")] = 20_000,
 ) -> None:
-    """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs."""
+    """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs; generation runs
+    also /v1/chat/completions and /v1/completions (OpenAI-compatible)."""
     from vertune import api
 
     api.serve(
