@@ -33,6 +33,14 @@ def minilm_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def smollm2_dir() -> Path:
+    """The builtin causal LM, converted from its GGUF once per machine (cached under ~/.cache/vertune)."""
+    from vertune.models import resolve_model
+
+    return Path(resolve_model("smollm2"))
+
+
+@pytest.fixture(scope="session")
 def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One run trained through the CLI with both baselines, shared by the tests that only read it.
 

@@ -9,7 +9,7 @@ make or score a run are short workflows over the shared stages (vertune.workflow
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from vertune.errors import VertuneError
 from vertune.events import Subscriber, log_event
 from vertune.recipe import Recipe, load_recipe
 from vertune.results import (
+    ChatResult,
     CompareResult,
     CompressResult,
     EvaluateResult,
@@ -30,6 +31,7 @@ from vertune.results import (
 from vertune.run import RunDir
 
 __all__ = [
+    "ChatResult",
     "CompareResult",
     "CompressResult",
     "EvaluateResult",
@@ -38,6 +40,7 @@ __all__ = [
     "PretrainResult",
     "TrainResult",
     "TuneResult",
+    "chat",
     "check_data",
     "compare",
     "compress",
@@ -163,6 +166,14 @@ def predict(
     from vertune.stages.predict import predict_texts
 
     return predict_texts(RunDir(run_path), texts, text_pairs, quiet)
+
+
+def chat(run_path: str | Path, read: Callable[[], str | None], write: Callable[[str], None]) -> ChatResult:
+    """An interactive conversation with a generation run: `read` gives the user's lines (None ends it),
+    `write` receives the answer as it streams; returns the number of answers."""
+    from vertune.generation.predict import chat_loop
+
+    return ChatResult(chat_loop(run_path, read, write))
 
 
 def predict_file(

@@ -168,6 +168,25 @@ def predict(
 
 
 @app.command()
+def chat(
+    run: Annotated[Path, typer.Argument(help="A generation run directory.")],
+) -> None:
+    """Talk to a generation run in the terminal; answers stream as they are generated (/reset, /exit)."""
+    from vertune import api
+
+    def read() -> str | None:
+        try:
+            return input("you> " if sys.stdin.isatty() else "")
+        except EOFError:
+            return None
+
+    def write(piece: str) -> None:
+        print(piece, end="", flush=True)
+
+    api.chat(run, read, write)
+
+
+@app.command()
 def compare(
     recipe: Annotated[Path, typer.Argument(help="The recipe YAML.")],
     methods: Annotated[

@@ -118,6 +118,13 @@ class DataConfig(StrictModel):
         default=None, description="augment the training rows (never validation / test); null = off"
     )
 
+    # task: generation (rows with `messages`, `instruction`/`input`/`output` or these two columns)
+    prompt_column: str = Field(default="prompt", description="task generation: the prompt's column")
+    response_column: str = Field(default="response", description="task generation: the answer's column")
+    system_prompt: str | None = Field(
+        default=None, description="task generation: the system message of every conversation that has none"
+    )
+
     @field_validator("redact")
     @classmethod
     def _known_pii_types(cls, types: list[str]) -> list[str]:
@@ -249,11 +256,30 @@ class TrainingConfig(StrictModel):
         return weights
 
 
-Baseline = Literal["tfidf_logreg", "tfidf_ridge", "linear_probe", "most_frequent_tag"]
+Baseline = Literal[
+    "tfidf_logreg", "tfidf_ridge", "linear_probe", "most_frequent_tag", "zero_shot", "few_shot"
+]
+GenerationMetric = Literal["exact_match", "rouge_l", "token_f1", "chrf", "bleu"]
+DEFAULT_GENERATION_METRICS: tuple[GenerationMetric, ...] = ("exact_match", "rouge_l")
 
 
 class EvaluationConfig(StrictModel):
     baselines: list[Baseline] | None = Field(default=None, description="null = every baseline of the task")
+    # task: generation
+    metrics: list[GenerationMetric] = Field(
+        default_factory=lambda: list(DEFAULT_GENERATION_METRICS),
+        description="task generation: scores of the test generations (perplexity is always added)",
+    )
+    few_shot_k: int = Field(default=3, ge=1, le=16, description="few_shot baseline: examples from train")
+
+
+class GenerationConfig(StrictModel):
+    """task generation: how test generations, predict, chat and serve decode (greedy by default)."""
+
+    max_new_tokens: int = Field(default=64, ge=1, le=4096)
+    temperature: float = Field(default=0.0, ge=0, le=2, description="0 = greedy")
+    top_p: float = Field(default=1.0, gt=0, le=1)
+    stop: list[str] = Field(default_factory=list, description="cut the answer at the first of these")
 
 
 class SearchParam(StrictModel):
@@ -300,6 +326,7 @@ class Recipe(StrictModel):
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     tune: TuneConfig = Field(default_factory=TuneConfig)
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
     output: Path | None = Field(default=None, description="run directory; default runs/<recipe name>")
 
     @model_validator(mode="before")

@@ -51,6 +51,13 @@ class PredictFileResult:
 
 
 @dataclass
+class ChatResult:
+    """`vertune chat`: how many answers the run gave."""
+
+    answers: int
+
+
+@dataclass
 class CompareResult:
     """The comparison directory's summary (compare.json): rows, recommendation, files."""
 

@@ -16,6 +16,7 @@ from typing import Any
 from vertune.evaluate import (  # noqa: F401
     report_compression,
     report_core,
+    report_generation,
     report_intervals,
     report_multilabel,
     report_ner,

@@ -28,6 +28,7 @@ TASK_TYPES = {
     "ForSequenceClassification": "SEQ_CLS",
     "ForTokenClassification": "TOKEN_CLS",
     "ForQuestionAnswering": "QUESTION_ANS",
+    "ForCausalLM": "CAUSAL_LM",
 }
 
 
@@ -37,7 +38,11 @@ def peft_task_type(model: nn.Module) -> str | None:
 
 
 def default_lora_targets(model: nn.Module) -> list[str] | str:
-    """PEFT's per-architecture LoRA targets (query / value for BERT), else every linear layer."""
+    """PEFT's per-architecture LoRA targets (query / value for BERT), else every linear layer; a causal LM
+    (instruction tuning) gets every linear projection of its blocks (PEFT's "all-linear" leaves the LM head
+    out), which the QLoRA paper found necessary to match full fine-tuning."""
+    if peft_task_type(model) == "CAUSAL_LM":
+        return "all-linear"
     from peft.utils import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING as TARGETS
 
     model_type = getattr(hf_model(model).config, "model_type", None)
@@ -67,7 +72,12 @@ class PeftMethod(BaseMethod):
     def prepare(self, model: nn.Module) -> nn.Module:
         from peft import get_peft_model
 
-        common = {"task_type": peft_task_type(model), "modules_to_save": head_module_names(model)}
+        task_type = peft_task_type(model)
+        # a causal LM's head is pre-trained (and often tied to the embeddings): nothing new to save whole
+        common = {
+            "task_type": task_type,
+            "modules_to_save": None if task_type == "CAUSAL_LM" else head_module_names(model),
+        }
         return get_peft_model(model, self.peft_config(model, common))
 
 

@@ -16,9 +16,12 @@ def predict_texts(
     run: RunDir, texts: Sequence[str], text_pairs: Sequence[str] | None, quiet: bool
 ) -> list[dict[str, Any]]:
     """Decoded predictions for texts, or text pairs for a pair run."""
+    from vertune.generation.predict import complete_texts, is_generation_run
     from vertune.models.predictor import Predictor
 
     check_texts(texts)
+    if is_generation_run(run):
+        return complete_texts(run, texts)
     predictor = Predictor.from_run(run.path)
     pairs = predictor.task.reads_pairs
     if pairs and text_pairs is None:
@@ -53,10 +56,16 @@ def predict_table(
     columns = {"text_column": text_column, "text_pair_column": text_pair_column}
     data_config = recipe.data.model_copy(update={k: v for k, v in columns.items() if v})
     table = read_table(input_path)
-    predictor = Predictor.from_run(run.path)
-    predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
+    if recipe.task == "generation":  # a `completion` column
+        from vertune.generation.predict import complete_table
+
+        rows = complete_table(run, table, data_config, quiet)
+    else:
+        predictor = Predictor.from_run(run.path)
+        predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
+        rows = [predictor.task.prediction_columns(p) for p in predictions]
     frame = pd.DataFrame(table.values)
-    added = pd.DataFrame([predictor.task.prediction_columns(p) for p in predictions], index=frame.index)
+    added = pd.DataFrame(rows, index=frame.index)
     write_frame(pd.concat([frame, added], axis=1), Path(output_path))
     return len(frame)
 

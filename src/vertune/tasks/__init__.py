@@ -105,6 +105,24 @@ NER = TaskInfo(
     baseline_estimator_name="most frequent tag per word",
 )
 
+GENERATION = TaskInfo(
+    default_metric="rouge_l",
+    metric_names=(
+        "exact_match",
+        "rouge_l",
+        "token_f1",
+        "chrf",
+        "bleu",
+        "perplexity",
+        "token_accuracy",
+        "accuracy",
+        "macro_f1",
+    ),
+    summary_metrics=("exact_match", "rouge_l", "perplexity"),
+    baselines=("zero_shot", "few_shot"),
+    baseline_estimator_name="the base model, prompted",
+)
+
 
 def _pair_info(data: DataConfig | None) -> TaskInfo:
     return REGRESSION if data is not None and data.pair_target == "score" else CLASSIFICATION
@@ -115,6 +133,7 @@ register_task(TaskSpec("regression", "vertune.tasks.regression:RegressionTask", 
 register_task(TaskSpec("multilabel", "vertune.tasks.multilabel:MultilabelTask", MULTILABEL))
 register_task(TaskSpec("pair", "vertune.tasks.pair:pair_task", CLASSIFICATION, _pair_info))
 register_task(TaskSpec("ner", "vertune.tasks.ner:NerTask", NER))
+register_task(TaskSpec("generation", "vertune.tasks.generation:GenerationTask", GENERATION))
 
 TASK_NAMES = tuple(TASKS)
 

@@ -27,6 +27,10 @@ def run_train(
     """Validate data, fine-tune, score against baselines on the test split, write the run directory."""
     from vertune.models.loading import load_tokenizer
 
+    if recipe.task == "generation":  # scored on generated text: its own workflow over the same stages
+        from vertune.workflows.train_generation import run_train_generation
+
+        return run_train_generation(recipe, on_event, resume, overwrite, quiet, callbacks)
     process = process_state()  # under accelerate launch / torchrun: rank 0 speaks for the run
     if process is not None and not process.is_main_process:
         on_event, quiet = ignore, True

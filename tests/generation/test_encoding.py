@@ -1,0 +1,47 @@
+"""The SFT mask with the real SmolLM2 tokenizer and chat template: exactly the answer tokens and the
+end-of-turn token carry labels."""
+
+from __future__ import annotations
+
+import pytest
+from transformers import AutoTokenizer
+
+from vertune.generation.encoding import IGNORE, encode_example, encode_prompt, render_prompt
+
+PROMPT = [
+    {"role": "system", "content": "You name the condition a drug review is about."},
+    {"role": "user", "content": "Review: this pill stopped my migraines."},
+]
+ANSWER = "Migraine"
+
+
+@pytest.fixture(scope="module")
+def tokenizer(smollm2_dir):
+    return AutoTokenizer.from_pretrained(smollm2_dir)
+
+
+def test_only_the_answer_and_the_end_of_turn_token_carry_labels(tokenizer):
+    feature = encode_example(tokenizer, PROMPT, ANSWER, max_length=256)
+    labelled = [(i, t) for i, t in enumerate(feature["labels"]) if t != IGNORE]
+    answer_ids = tokenizer(ANSWER, add_special_tokens=False)["input_ids"]
+    eos = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    assert [t for _, t in labelled] == [*answer_ids, eos]
+    # contiguous, at the end, and equal to the input ids at the same positions
+    first = labelled[0][0]
+    assert [i for i, _ in labelled] == list(range(first, len(feature["input_ids"])))
+    assert feature["input_ids"][first:] == [t for _, t in labelled]
+    # everything before is the rendered prompt (system, user turn, the opened assistant header)
+    prompt_ids = tokenizer(render_prompt(tokenizer, PROMPT), add_special_tokens=False)["input_ids"]
+    assert feature["input_ids"][:first] == prompt_ids
+    assert tokenizer.decode(feature["input_ids"][:first]).endswith("<|im_start|>assistant\n")
+    assert len(feature["attention_mask"]) == len(feature["input_ids"])
+
+
+def test_an_over_long_example_keeps_the_end_of_the_prompt_and_the_start_of_the_answer(tokenizer):
+    long_prompt = [{"role": "user", "content": "word " * 200 + "QUESTION?"}]
+    feature = encode_example(tokenizer, long_prompt, "an answer " * 50, max_length=64)
+    assert len(feature["input_ids"]) == 64
+    labelled = sum(t != IGNORE for t in feature["labels"])
+    assert labelled == 32  # half the room for the answer, whose end-of-turn token is cut
+    assert "assistant" in tokenizer.decode(feature["input_ids"][:32])
+    assert len(encode_prompt(tokenizer, long_prompt, 64)["input_ids"]) == 64
