@@ -344,6 +344,16 @@ class Recipe(StrictModel):
         return _known(task, TASK_NAMES, "task")
 
     @model_validator(mode="after")
+    def _pretrain_for_encoders(self) -> Recipe:
+        # The generation workflow has no pretrain stage yet (see vertune.pretrain.inline.task_adaptation).
+        if self.model.pretrain is not None and self.task == "generation":
+            raise ValueError(
+                "model.pretrain is not wired into task generation yet; run `vertune pretrain` with task: clm "
+                "on the texts and use its run as model:"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _method_learning_rate(self) -> Recipe:
         # Parameter-efficient methods train few weights and want a higher rate than full fine-tuning.
         if self.training.learning_rate is None:
