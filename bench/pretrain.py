@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--datasets", default="thucnews,drug_reviews")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--rows-per-class", type=int, default=60)
     parser.add_argument("--test-rows", type=int, default=300)
     parser.add_argument("--epochs", type=float, default=3)
@@ -78,7 +79,7 @@ def main() -> None:
         train[["text", "label"]].to_csv(work / f"{name}_train.csv", index=False)
         test[["text", "label"]].to_csv(work / f"{name}_test.csv", index=False)
         scores: dict[str, list[float]] = {"none": [], "tapt": []}
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             for setting in ("none", "tapt"):
                 model: dict[str, object] = {"name": "minilm", **model_extra}
                 if setting == "tapt":
