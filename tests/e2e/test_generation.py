@@ -26,7 +26,7 @@ def generation_run(tmp_path_factory, smollm2_dir):
         model="smollm2",
         task="generation",
         data={"train": str(TRAIN), "test": str(TEST), "validation_size": 0.2},
-        method={"name": "lora"},
+        method={"name": "lora", "merge": False},  # the adapter alone is saved (and loaded over the base)
         training={"epochs": 1, "max_length": 48, "batch_size": 16, "eval_batch_size": 8, "seed": 7},
         generation={"max_new_tokens": 4},
         evaluation={"metrics": ["exact_match", "rouge_l", "chrf"], "baselines": ["zero_shot", "few_shot"]},
@@ -62,7 +62,8 @@ def test_predict_prints_completions_and_fills_a_completion_column(generation_run
     result = vertune("predict", str(generation_run), "--file", str(TEST), "--output", str(output), "--quiet")
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [json.loads(x) for x in output.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 6 and all(isinstance(r["completion"], str) and "prompt" in r for r in rows)
+    # the file's own `completion` (the reference) is kept beside the generated one
+    assert len(rows) == 6 and all(isinstance(r["completion_predicted"], str) and r["completion"] for r in rows)
 
 
 def test_chat_streams_answers_and_keeps_the_conversation(generation_run, monkeypatch):
