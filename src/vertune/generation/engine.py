@@ -151,7 +151,7 @@ class Engine:
         return render_prompt(self.tokenizer, self.messages(prompt))
 
     def encode_prompt(self, prompt: Prompt, chat: bool = True) -> list[int]:
-        ids = self.tokenizer(self.render(prompt, chat), add_special_tokens=False)["input_ids"]
+        ids = self.tokenizer(self.render(prompt, chat), add_special_tokens=False, verbose=False)["input_ids"]
         if self.max_prompt_tokens and len(ids) > self.max_prompt_tokens:
             ids = ids[-self.max_prompt_tokens :]  # keep the end: the question and the opened turn
         return list(ids)
