@@ -26,7 +26,7 @@ def generation_run(tmp_path_factory, smollm2_dir):
         model="smollm2",
         task="generation",
         data={"train": str(TRAIN), "test": str(TEST), "validation_size": 0.2},
-        method={"name": "lora"},
+        method={"name": "lora", "merge": False},  # the adapter alone is saved (and loaded over the base)
         training={"epochs": 1, "max_length": 48, "batch_size": 16, "eval_batch_size": 8, "seed": 7},
         generation={"max_new_tokens": 4},
         evaluation={"metrics": ["exact_match", "rouge_l", "chrf"], "baselines": ["zero_shot", "few_shot"]},
@@ -62,7 +62,10 @@ def test_predict_prints_completions_and_fills_a_completion_column(generation_run
     result = vertune("predict", str(generation_run), "--file", str(TEST), "--output", str(output), "--quiet")
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [json.loads(x) for x in output.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 6 and all(isinstance(r["completion"], str) and "prompt" in r for r in rows)
+    # the file's own `completion` (the reference) is kept beside the generated one
+    assert len(rows) == 6 and all(
+        isinstance(r["completion_predicted"], str) and r["completion"] for r in rows
+    )
 
 
 def test_chat_streams_answers_and_keeps_the_conversation(generation_run, monkeypatch):
@@ -94,3 +97,11 @@ def test_bad_conversations_stop_the_run_with_file_and_line(tmp_path):
     assert f"{bad}:2: message 1: unknown role 'doctor'" in result.stderr
     assert f"{bad}:3: the conversation ends on a user turn" in result.stderr
     assert f"{bad}:4: message 2: empty assistant message" in result.stderr
+
+
+def test_evaluate_scores_a_file_on_generated_answers(generation_run, tmp_path):
+    result = vertune("evaluate", str(generation_run), "--data", str(TEST), "--output", str(tmp_path / "ev"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = read_metrics(tmp_path / "ev" / "metrics.json")
+    assert metrics.test is not None and metrics.test.examples == 6
+    assert metrics.test.value("exact_match") is not None and (metrics.test.value("perplexity") or 0) > 1

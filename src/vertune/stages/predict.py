@@ -66,6 +66,8 @@ def predict_table(
         rows = [predictor.task.prediction_columns(p) for p in predictions]
     frame = pd.DataFrame(table.values)
     added = pd.DataFrame(rows, index=frame.index)
+    # a column the file already has (a reference `completion`) is kept; the prediction gets a suffix
+    added = added.rename(columns={c: f"{c}_predicted" for c in added.columns if c in frame.columns})
     write_frame(pd.concat([frame, added], axis=1), Path(output_path))
     return len(frame)
 
