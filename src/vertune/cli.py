@@ -519,7 +519,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve runs over HTTP: /v1/predict, /v1/models, /healthz, /readyz, /metrics, /docs; embedding runs:
-    /v1/embeddings and /v1/search."""
+    /v1/embeddings and /v1/search; generation runs /v1/chat/completions and /v1/completions (OpenAI-compatible)."""
     from vertune import api
 
     extra: dict[str, Any] = {"alias": alias, "registry": str(registry) if registry else None} if alias else {}

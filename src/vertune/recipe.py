@@ -409,6 +409,13 @@ class ContinualConfig(StrictModel):
         return part in self.strategy.split("+")
 
 
+def model_shorthand(values: Any) -> Any:
+    """`model: minilm` is shorthand for `model: {name: minilm}` (every recipe with a model block)."""
+    if isinstance(values, dict) and isinstance(values.get("model"), str):
+        values = {**values, "model": {"name": values["model"]}}
+    return values
+
+
 class Recipe(StrictModel):
     model: ModelConfig
     task: str = "classification"
@@ -425,10 +432,7 @@ class Recipe(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _model_shorthand(cls, values: Any) -> Any:
-        # `model: minilm` is shorthand for `model: {name: minilm}`.
-        if isinstance(values, dict) and isinstance(values.get("model"), str):
-            values = {**values, "model": {"name": values["model"]}}
-        return values
+        return model_shorthand(values)
 
     @field_validator("task")
     @classmethod
@@ -438,6 +442,16 @@ class Recipe(StrictModel):
                 f"task {task} is pre-training on raw text: run it with `vertune pretrain RECIPE`"
             )
         return _known(task, TASK_NAMES, "task")
+
+    @model_validator(mode="after")
+    def _pretrain_for_encoders(self) -> Recipe:
+        # The generation workflow has no pretrain stage yet (see vertune.pretrain.inline.task_adaptation).
+        if self.model.pretrain is not None and self.task == "generation":
+            raise ValueError(
+                "model.pretrain is not wired into task generation yet; run `vertune pretrain` with task: clm "
+                "on the texts and use its run as model:"
+            )
+        return self
 
     @model_validator(mode="after")
     def _method_learning_rate(self) -> Recipe:

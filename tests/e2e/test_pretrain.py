@@ -53,7 +53,7 @@ def test_pretrain_writes_a_model_with_perplexity_before_and_after(dapt_run: Path
 def test_the_run_is_a_model_for_a_classification_recipe_and_lineage_links_them(
     dapt_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("VERTUNE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VERTUNE_CACHE", str(tmp_path / "cache"))
     model = {"name": str(dapt_run), "pretrain": {"max_steps": 1}}
     recipe = write_recipe(tmp_path, model=model, training=dict(TINY_TRAINING))
     first = vertune("train", str(recipe), "--quiet")

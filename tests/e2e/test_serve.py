@@ -74,8 +74,12 @@ def test_good_requests_single_and_batch(server, trained_run):
     assert body["predictions"][0]["label"] in body["predictions"][0]["scores"]
     batch = client.post("/v1/predict", json={"model": trained_run.name, "inputs": ["good", "bad", "meh"]})
     assert batch.status_code == 200 and len(batch.json()["predictions"]) == 3
-    models = client.get("/v1/models").json()
-    assert models[0]["name"] == trained_run.name and models[0]["task"] == "classification"
+    models = client.get("/v1/models").json()["data"]
+    assert (
+        models[0]["id"] == models[0]["name"]
+        and models[0]["name"] == trained_run.name
+        and models[0]["task"] == "classification"
+    )
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/docs").status_code == 200
 

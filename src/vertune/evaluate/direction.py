@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Metrics where lower is better; every other metric is maximised.
-LOWER_IS_BETTER = ("loss", "rmse", "mae", "mse")
+LOWER_IS_BETTER = ("loss", "rmse", "mae", "mse", "perplexity")
 
 
 def lower_is_better(metric: str) -> bool:

@@ -102,7 +102,10 @@ def _gain(ours: float, theirs: float, metric: str) -> str:
 def summary(context: ReportContext) -> list[Block]:
     recipe = context.metrics.recipe
     facts = [f"{key}: {value}" for key in ("model", "task", "method") if (value := text(recipe.get(key)))]
-    facts.append(f"checkpoint selected on validation {metric_name(selection_metric(context.metrics))}")
+    selected = recipe.get("selection") or selection_metric(
+        context.metrics
+    )  # generation: loss, judged on metric
+    facts.append(f"checkpoint selected on validation {metric_name(selected)}")
     return [
         Heading(report_title(context.run), 1),
         Paragraph(" · ".join(facts)),

@@ -50,9 +50,13 @@ def encode_example(
 ) -> dict[str, list[int]]:
     """input_ids, attention_mask and labels (-100 on the prompt) of one example, at most max_length long:
     an over-long example keeps the end of the prompt and the start of the answer (at least half the room)."""
-    prompt_ids = list(tokenizer(render_prompt(tokenizer, prompt), add_special_tokens=False)["input_ids"])
+    prompt_ids = list(
+        tokenizer(render_prompt(tokenizer, prompt), add_special_tokens=False, verbose=False)["input_ids"]
+    )
     answer_ids = list(
-        tokenizer(answer_text(tokenizer, prompt, response), add_special_tokens=False)["input_ids"]
+        tokenizer(answer_text(tokenizer, prompt, response), add_special_tokens=False, verbose=False)[
+            "input_ids"
+        ]
     )
     if len(prompt_ids) + len(answer_ids) > max_length:
         room = max(max_length // 2, max_length - len(prompt_ids))
@@ -67,7 +71,7 @@ def encode_example(
 
 def encode_prompt(tokenizer: Any, prompt: list[dict[str, str]], max_length: int) -> dict[str, list[int]]:
     """An unlabelled example (its prompt only), cut from the left to max_length."""
-    ids = list(tokenizer(render_prompt(tokenizer, prompt), add_special_tokens=False)["input_ids"])[
-        -max_length:
-    ]
+    ids = list(
+        tokenizer(render_prompt(tokenizer, prompt), add_special_tokens=False, verbose=False)["input_ids"]
+    )[-max_length:]
     return {"input_ids": ids, "attention_mask": [1] * len(ids)}

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 Message = dict[str, str]
+#: tasks whose runs hold a causal LM the engine can load
+CAUSAL_TASKS = ("generation", "clm")
 Prompt = str | Sequence[Message]
 
 
@@ -105,6 +107,12 @@ class Engine:
 
         run = RunDir(path).require_model()
         recipe = run.load_recipe()
+        if recipe.task not in CAUSAL_TASKS:
+            from vertune.errors import VertuneError
+
+            raise VertuneError(
+                f"{path}: a run of task {recipe.task} does not generate text; use a generation run"
+            )
         tokenizer = AutoTokenizer.from_pretrained(str(run.model_dir))
         model = load_saved_model(run.model_dir, AutoModelForCausalLM)
         if hasattr(model, "merge_and_unload") and getattr(model, "peft_type", None) != "PREFIX_TUNING":
@@ -136,15 +144,14 @@ class Engine:
 
     def render(self, prompt: Prompt, chat: bool = True) -> str:
         """The text the model continues: the chat template with the assistant turn opened, or raw text."""
+        from vertune.generation.encoding import render_prompt
+
         if isinstance(prompt, str) and (not chat or not self.has_chat_template):
             return prompt
-        messages = self.messages(prompt)
-        if not self.has_chat_template:
-            return "\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\nassistant:"
-        return str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+        return render_prompt(self.tokenizer, self.messages(prompt))
 
     def encode_prompt(self, prompt: Prompt, chat: bool = True) -> list[int]:
-        ids = self.tokenizer(self.render(prompt, chat), add_special_tokens=False)["input_ids"]
+        ids = self.tokenizer(self.render(prompt, chat), add_special_tokens=False, verbose=False)["input_ids"]
         if self.max_prompt_tokens and len(ids) > self.max_prompt_tokens:
             ids = ids[-self.max_prompt_tokens :]  # keep the end: the question and the opened turn
         return list(ids)

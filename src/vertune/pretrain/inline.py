@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from vertune.events import Info, Subscriber
+from vertune.models.gguf import cache_root  # the user's vertune cache ($VERTUNE_CACHE)
 from vertune.models.resolve import resolve_model
 from vertune.pretrain.recipe import inline_training, objective_for
 from vertune.recipe import Recipe
 from vertune.run import read_json, write_json_atomic
 
-CACHE_ENV = "VERTUNE_CACHE_DIR"
 STATS_FILE = "pretrain.json"
 
 
@@ -33,13 +33,6 @@ STATS_FILE = "pretrain.json"
 class Adapted:
     model_dir: Path
     stats: dict[str, Any]
-
-
-def cache_root() -> Path:
-    """$VERTUNE_CACHE_DIR, else $XDG_CACHE_HOME/vertune, else ~/.cache/vertune."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vertune"
 
 
 def _weights_fingerprint(path: str) -> list[tuple[str, int, int]]:

@@ -82,15 +82,16 @@ def fixed_held_out(blocks: list[dict[str, Any]], collate: Any, batch_size: int) 
 
 
 @torch.no_grad()
-def perplexity(model: Any, batches: list[dict[str, Any]], precision: str) -> float:
-    """exp of the mean loss per predicted token over all held-out batches (not a mean of batch means)."""
+def perplexity(model: Any, batches: list[dict[str, Any]], precision: str, objective: Objective) -> float:
+    """exp of the mean loss per predicted token over all held-out batches (not a mean of batch means);
+    a causal LM predicts each label from the position before it, so its first label is never scored."""
     device = pick_device()
     model.eval()
     total, count = 0.0, 0
     for batch in batches:
         batch = {k: v.to(device) for k, v in batch.items()}
         labels = batch["labels"]
-        predicted = int((labels[:, 1:] != -100).sum() if _is_causal(model) else (labels != -100).sum())
+        predicted = int((labels[:, 1:] if objective == "clm" else labels).ne(-100).sum())
         if predicted == 0:
             continue
         with autocast(device, precision):
@@ -98,10 +99,6 @@ def perplexity(model: Any, batches: list[dict[str, Any]], precision: str) -> flo
         total += float(loss) * predicted
         count += predicted
     return round(math.exp(min(total / count, 50.0)), 3) if count else float("nan")
-
-
-def _is_causal(model: Any) -> bool:
-    return bool(getattr(model.config, "is_decoder", False)) or "CausalLM" in type(model).__name__
 
 
 def optimizer_groups(model: Any, new: list[str], training: PretrainTraining) -> list[dict[str, Any]]:
@@ -146,7 +143,7 @@ def train_lm(
     model, new = load_lm(config, objective, vocab)
     collate = collator(tokenizer, objective, training)
     held_out = fixed_held_out(held_blocks, collate, training.eval_batch_size)
-    before = perplexity(model, held_out, precision)
+    before = perplexity(model, held_out, precision, objective)
     args = TrainingArguments(
         output_dir=str(work_dir),
         num_train_epochs=training.epochs,
@@ -187,14 +184,11 @@ def train_lm(
     start = time.perf_counter()
     output = trainer.train()
     seconds = time.perf_counter() - start
-    after = perplexity(model, held_out, precision)
+    after = perplexity(model, held_out, precision, objective)
     tokens = sum(sum(b["attention_mask"]) for b in train_blocks)
     steps = trainer.state.global_step
-    seen = min(
-        1.0, steps * training.batch_size * training.gradient_accumulation_steps / max(len(train_blocks), 1)
-    )
-    epochs_run = trainer.state.epoch or 0.0
-    trained_tokens = tokens * epochs_run if epochs_run >= 1 else tokens * seen
+    # block positions trained (each block is max_length long; only the last one has padding)
+    trained_tokens = steps * training.batch_size * training.gradient_accumulation_steps * training.max_length
     stats = {
         "objective": objective,
         "blocks": {"train": len(train_blocks), "held_out": len(held_blocks)},
@@ -203,7 +197,7 @@ def train_lm(
         "new_weights": [n for n in new if not n.endswith("position_ids")][:20],
         "seconds": round(seconds, 2),
         "steps": steps,
-        "epochs_run": round(epochs_run, 2),
+        "epochs_run": round(trainer.state.epoch or 0.0, 2),
         "train_loss": round(float(output.training_loss), 4),
         "tokens_per_second": round(trained_tokens / seconds, 1) if seconds else 0.0,
         "peak_rss_mb": peak_rss_mb(),

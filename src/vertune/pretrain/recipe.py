@@ -13,6 +13,7 @@ from vertune.recipe import (
     ModelConfig,
     Precision,
     Recipe,
+    model_shorthand,
     read_recipe_file,
     resolve_paths,
     validate_recipe,
@@ -65,8 +66,7 @@ class PretrainRecipe(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _model_shorthand(cls, values: object) -> object:
-        if isinstance(values, dict) and isinstance(values.get("model"), str):
-            values = {**values, "model": {"name": values["model"]}}
+        values = model_shorthand(values)
         if isinstance(values, dict) and values.get("task") not in (None, "mlm", "clm"):
             raise ValueError(
                 f"vertune pretrain takes task: mlm (encoders) or clm (decoders), not {values.get('task')!r}; "

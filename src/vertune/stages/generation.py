@@ -90,6 +90,13 @@ def score_engine(
     return Generated(scores, answers)
 
 
+def score_run(
+    run: RunDir, recipe: Recipe, test: Examples, labels: Sequence[str], on_event: Subscriber
+) -> dict[str, Any]:
+    """A saved generation run's scores on labelled examples (`vertune evaluate`)."""
+    return score_engine(Engine.from_run(run.path), test.inputs, test, labels, recipe, on_event, "run").scores
+
+
 def few_shot_prompt(prompt: list[dict[str, str]], shots: Examples) -> list[dict[str, str]]:
     """The k training examples as earlier turns of the conversation, then the question (system kept first)."""
     system = [m for m in prompt if m["role"] == "system"][:1]

@@ -68,6 +68,8 @@ def predict_table(
     # data.redact: the file written back holds the user's rows; redact every column like the inputs
     frame = redact_columns(pd.DataFrame(table.values), table.columns, recipe.data)
     added = pd.DataFrame(rows, index=frame.index)
+    # a column the file already has (a reference `completion`) is kept; the prediction gets a suffix
+    added = added.rename(columns={c: f"{c}_predicted" for c in added.columns if c in frame.columns})
     write_frame(pd.concat([frame, added], axis=1), Path(output_path))
     return len(frame)
 

@@ -42,7 +42,14 @@ def run_evaluate(
     from vertune.stages.score import score_saved_model
 
     with stage("score", on_event):
-        scores = score_saved_model(run, {"test": examples}, run.load_labels(), task=task, quiet=quiet).scores
+        if recipe.task == "generation":  # scored on the answers it generates
+            from vertune.stages.generation import score_run
+
+            scores = {"test": score_run(run, recipe, examples, run.load_labels(), on_event)}
+        else:
+            scores = score_saved_model(
+                run, {"test": examples}, run.load_labels(), task=task, quiet=quiet
+            ).scores
 
     with stage("metrics", on_event):
         target = RunDir(output or run.path / "evaluations" / Path(data).stem).create()

@@ -110,6 +110,7 @@ def run_train_generation(
                 method=fitted.stats["method"],
                 output=str(run.path),
                 metric=recipe.evaluation.metrics[0],
+                selection=recipe.training.metric_for_best,
             ),
             scored.scores,
             validation=validation,

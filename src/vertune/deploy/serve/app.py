@@ -1,7 +1,7 @@
 """The prediction server: FastAPI app over one or more runs, run by uvicorn.
 
     POST /v1/predict   {"inputs": "text" | ["text", ...] | {"text", "text_pair"}, "model": "name"}
-    GET  /v1/models    the served models (name = run directory name)
+    GET  /v1/models    the served models (name = run directory name), in OpenAI's list shape
     GET  /healthz      the process is up
     GET  /readyz       every model is loaded and the server is not shutting down
     GET  /metrics      Prometheus text format
@@ -32,7 +32,14 @@ from vertune.deploy.serve.batcher import MicroBatcher, Overloaded
 from vertune.deploy.serve.drift import DriftMonitor
 from vertune.deploy.serve.extensions import ServeContext, model_loader, route_extensions
 from vertune.deploy.serve.metrics import ServeMetrics
-from vertune.deploy.serve.schemas import ModelInfo, PredictRequest, PredictResponse, TextPair
+from vertune.deploy.serve.schemas import (
+    ModelCard,
+    ModelInfo,
+    ModelList,
+    PredictRequest,
+    PredictResponse,
+    TextPair,
+)
 
 log = logging.getLogger("vertune.serve")
 CONFIG_ENV = "VERTUNE_SERVE_CONFIG"
@@ -222,8 +229,9 @@ def create_app(config: ServeConfig) -> FastAPI:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     @app.get("/v1/models", dependencies=[Depends(authorise)])
-    async def models() -> list[ModelInfo]:
-        return [m.info() for m in state["models"].values()]
+    async def models() -> ModelList:
+        infos = [m.info() for m in state["models"].values()]
+        return ModelList(data=[ModelCard(id=i.name, **i.model_dump()) for i in infos])
 
     @app.post(
         "/v1/predict",

@@ -25,10 +25,12 @@ ROUTE_EXTENSIONS: list[str] = [
     "vertune.deploy.serve.alerts:add_routes",  # --alert-drift / --alert-error-rate (a request middleware)
     "vertune.deploy.serve.alias:add_routes",  # serve --alias: follow promotions without a restart
     "vertune.deploy.serve.embedding_routes:add_routes",  # /v1/embeddings, /v1/search
+    "vertune.deploy.serve.openai_routes:add_routes",  # /v1/chat/completions, /v1/completions
 ]
 
 MODEL_LOADERS: dict[str, str] = {
     "embedding": "vertune.deploy.serve.embedding_routes:load",
+    "generation": "vertune.deploy.serve.openai_routes:load",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +45,22 @@ class ModelInfo(BaseModel):
     max_length: int
     run: str
     version: int | None = None  # serve --alias: the promoted version
+
+
+class ModelCard(ModelInfo):
+    """A served model as OpenAI clients list it (`id`, `object`, `owned_by`) plus vertune's details."""
+
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "vertune"
+
+
+class ModelList(BaseModel):
+    """GET /v1/models: OpenAI's list shape, so `client.models.list()` works."""
+
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
 
 
 class ErrorResponse(BaseModel):
