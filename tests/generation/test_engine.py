@@ -36,6 +36,12 @@ def test_stop_strings_cut_the_answer_and_the_stream_matches(engine):
     assert cut == cut_at_stop(free, (stop,)) and stop not in cut
     streamed = "".join(engine.stream("Count from 1 to 10, separated by commas.", options))
     assert streamed == cut
+    # a stream that runs to its end (no stop string) is the whole answer
+    whole = GenerationOptions(max_new_tokens=5)
+    assert "".join(engine.stream("Say hi.", whole)) == engine.generate(["Say hi."], whole)[0]
+    early = engine.stream("Count to 50.", GenerationOptions(max_new_tokens=200))
+    assert next(early)
+    early.close()  # stops the generation thread instead of running 200 tokens
 
 
 def test_the_greedy_answer_scores_above_an_unrelated_one(engine):

@@ -293,9 +293,9 @@ class Engine:
         try:
             yield from _cut_stream(streamer, options.stop)
         finally:
+            # stops generating at the next token if the consumer left early (the streamer's queue is
+            # unbounded, so the worker never blocks on it; iterating an ended streamer would wait forever)
             cancel.event.set()
-            for _ in streamer:  # drain so the worker never blocks on a full queue
-                pass
             thread.join()
         if errors:
             raise errors[0]
