@@ -108,6 +108,9 @@ def main() -> None:
     parser.add_argument(
         "--train-body", action="store_true", help="contrastive: fine-tune the body after the pairs"
     )
+    parser.add_argument(
+        "--no-probe", action="store_true", help="contrastive: random head, not a linear probe"
+    )
     parser.add_argument("--output", type=Path, default=None, help="append the JSON lines to this file")
     parser.add_argument(
         "--plot", type=Path, default=None, help="only draw the curves of this JSON-lines file"
@@ -163,6 +166,7 @@ def main() -> None:
                                 "max_steps": args.max_steps,
                                 "pooling": args.pooling,
                                 "train_body": args.train_body,
+                                "probe_head": not args.no_probe,
                             },
                         },
                         # the baselines once per split, from the standard fine-tuning run
@@ -187,9 +191,9 @@ def main() -> None:
                     }
                     label = method
                     if method == "contrastive":
-                        label += ("-cls" if args.pooling == "cls" else "") + (
-                            "-body" if args.train_body else ""
-                        )
+                        label += "-cls" if args.pooling == "cls" else ""
+                        label += "-body" if args.train_body else ""
+                        label += "-noprobe" if args.no_probe else ""
                     scored = {label: metrics["test"]}
                     scored.update({name: metrics.get("baselines", {}).get(name) for name in BASELINES})
                     for name, scores in scored.items():

@@ -38,6 +38,7 @@ class Contrastive(BaseMethod):
 
     def __init__(self, options: ContrastiveOptions | None = None):
         self.options = options or ContrastiveOptions()
+        self.probes_head = self.options.probe_head
 
     @classmethod
     def from_config(cls, config: MethodConfig, total_steps: int | None) -> Contrastive:

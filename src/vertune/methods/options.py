@@ -72,6 +72,10 @@ class ContrastiveOptions(StrictModel):
         ge=1,
         description="stop the pair phase after this many batches if it is longer (large data)",
     )
+    probe_head: bool = Field(
+        default=True,
+        description="start the head from a linear probe on the tuned body (false: training.head_init)",
+    )
     train_body: bool = Field(
         default=False,
         description="after the pair phase, fine-tune the encoder with the head (false: head only)",
