@@ -104,7 +104,7 @@ def main() -> None:
                     "model": "minilm",
                     "data": {"train": str(train_file), "test": str(test_file)},
                     "training": {
-                        "epochs": args.epochs,
+                        "epochs": epochs,
                         "max_length": args.max_length,
                         "batch_size": 16,
                         "seed": 0,
