@@ -27,7 +27,7 @@ def _free_port() -> int:
 def _models(client: httpx.Client) -> list[dict]:
     response = client.get("/v1/models")
     assert response.status_code == 200
-    return response.json()
+    return response.json()["data"]
 
 
 def test_alias_hot_reload_without_dropping_requests(trained_run, copy_of, tmp_path):

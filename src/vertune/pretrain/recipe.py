@@ -13,6 +13,7 @@ from vertune.recipe import (
     ModelConfig,
     Precision,
     Recipe,
+    TrackingConfig,
     model_shorthand,
     read_recipe_file,
     resolve_paths,
@@ -61,6 +62,7 @@ class PretrainRecipe(StrictModel):
     task: Objective = Field(description="mlm: masked LM (encoders); clm: causal LM (decoders)")
     data: PretrainData
     training: PretrainTraining = Field(default_factory=PretrainTraining)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     output: Path | None = Field(default=None, description="run directory; default runs/<recipe name>")
 
     @model_validator(mode="before")

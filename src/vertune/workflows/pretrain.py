@@ -111,6 +111,10 @@ def run_pretrain(
         )
         content = write_metrics(run, metrics)
         report = write_pretrain_report(run, metrics)
+    with stage("track", on_event):
+        from vertune.tracking import track_run
+
+        track_run(run, "pretrain", on_event)  # MLflow (the recipe's tracking: block); a failure is a warning
     on_event(FinalMetrics("pre-trained", "held_out", {"perplexity": stats["perplexity"]["after"]}))
     on_event(FinalMetrics("base_model", "held_out", {"perplexity": stats["perplexity"]["before"]}))
     return PretrainResult(run, content, report)

@@ -259,7 +259,7 @@ def _stream(
     """Server-sent events; Starlette iterates this in a worker thread. The Engine's stream stops
     generating when this generator is closed (the client went away)."""
     text, first = "", True
-    for piece in stream_pieces(model.engine, prompt, options, chat):
+    for piece in model.engine.stream(prompt, options, chat=chat):
         if first:
             metrics.first_token.labels(model.name).observe(time.perf_counter() - started)
             first = False
@@ -272,53 +272,3 @@ def _stream(
     if include_usage:
         yield ids.usage_chunk(_usage(prompt_tokens, completion))
     yield "data: [DONE]\n\n"
-
-
-def stream_pieces(engine: Any, prompt: Any, options: Any, chat: bool) -> Iterator[str]:
-    """The text pieces of one generation as they come, cut at the first stop string.
-
-    SEAM (issue-gen): this is `Engine.stream` minus its final drain. As merged (063183d), `Engine.stream`
-    drains the TextIteratorStreamer again after it has ended, which blocks for the streamer's 600 s
-    timeout after every fully consumed stream. Once `Engine.stream` skips the drain when the streamer has
-    ended, replace this function with `engine.stream(prompt, options, chat=chat)`.
-    """
-    import threading
-
-    import torch
-    from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
-    from vertune.generation.engine import _cut_stream
-
-    cancel = threading.Event()
-
-    class Cancelled(StoppingCriteria):
-        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:
-            return cancel.is_set()
-
-    streamer = TextIteratorStreamer(engine.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=600)
-    inputs = engine._inputs([engine.encode_prompt(prompt, chat)])
-    kwargs = {**engine._generate_kwargs(options), "streamer": streamer}
-    kwargs["stopping_criteria"] = StoppingCriteriaList([Cancelled()])
-    errors: list[BaseException] = []
-    ended = threading.Event()
-
-    def work() -> None:
-        try:
-            with engine._lock, torch.inference_mode():
-                engine._seed(options)
-                engine.model.generate(**inputs, **kwargs)
-        except BaseException as exc:  # re-raised in the consumer
-            errors.append(exc)
-            streamer.end()
-        finally:
-            ended.set()
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    try:
-        yield from _cut_stream(streamer, options.stop)
-    finally:
-        cancel.set()  # a client that went away, or a stop string: generation ends at the next token
-        thread.join()
-    if errors:
-        raise errors[0]
