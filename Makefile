@@ -42,8 +42,10 @@ $(STAMP): $(LOCK) pyproject.toml Makefile
 		test -z "$$problems" || { echo "$$problems"; exit 1; }
 	touch $(STAMP)
 
+# The main job on built-in data and model, then the robustness probes into the same report.
 demo: setup
 	$(BIN)/vertune train examples/drug_reviews/recipe.yaml --overwrite
+	$(BIN)/vertune evaluate runs/drug-reviews-minilm --robustness
 
 # Two workers (pytest-xdist), each test file on one worker so its module fixtures are trained once; each
 # worker gets one torch thread (tests/conftest.py), and the CLI runs in-process (tests/helpers.py).
