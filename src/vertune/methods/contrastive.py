@@ -6,9 +6,10 @@ Two phases, both on the training rows only:
    mean or CLS pooling), is tuned by setfit's contrastive phase: pairs of training rows (same label =
    positive, cosine target 1; different labels = negative, 0), `iterations` x 2 pairs per row, cosine
    similarity loss. The sentence-transformers model shares the backbone's weights, so nothing is copied back.
-2. The Trainer (as every method): the body is frozen and the task head (pooler + classifier) starts from a
-   logistic regression fitted on the tuned body's features (`probes_head`, as `training.head_init:
-   linear_probe`), then trains for the recipe's epochs with early stopping on validation.
+2. The Trainer (as every method): the body is frozen (`train_body: false`) and the task head (pooler +
+   classifier) trains for the recipe's epochs with early stopping on validation, from `training.head_init`
+   (`probe_head: true` forces a linear probe; off by default: after the pair phase the tanh pooler saturates
+   and the probe's standardisation blew up at 64 rows per class, bench/RESULTS.md "Few-shot").
 
 SetFit's own head is a scikit-learn model saved with pickle; here the head is the transformers one, so
 `model/` stays a plain transformers sequence-classification model that `Predictor`, `serve`, `export`
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 class Contrastive(BaseMethod):
     name = "contrastive"
-    probes_head = True
 
     def __init__(self, options: ContrastiveOptions | None = None):
         self.options = options or ContrastiveOptions()

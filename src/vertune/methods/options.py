@@ -73,8 +73,8 @@ class ContrastiveOptions(StrictModel):
         description="stop the pair phase after this many batches if it is longer (large data)",
     )
     probe_head: bool = Field(
-        default=True,
-        description="start the head from a linear probe on the tuned body (false: training.head_init)",
+        default=False,
+        description="start the head from a linear probe on the tuned body (measured: it can collapse; see RESULTS)",
     )
     train_body: bool = Field(
         default=False,
