@@ -19,7 +19,8 @@ import json
 import logging
 import os
 import time
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -244,8 +245,7 @@ def create_app(config: ServeConfig) -> FastAPI:
         model = pick_model(state["models"], body.model)
         if not isinstance(model, Served):
             raise ApiError(422, f"model {model.name} does not answer /v1/predict (see GET /v1/models)")
-        status = 200
-        try:
+        with counted_request(metrics, model.name, started):
             if not state["ready"]:
                 raise ApiError(503, "shutting down", {"Retry-After": "1"}, kind="overload")
             inputs = _inputs(body, config)
@@ -262,18 +262,6 @@ def create_app(config: ServeConfig) -> FastAPI:
                     {"Retry-After": "1"},
                     kind="overload",
                 ) from None
-        except ApiError as exc:
-            status = exc.status
-            metrics.errors.labels(model.name, exc.kind).inc()
-            raise
-        except Exception:
-            status = 500
-            metrics.errors.labels(model.name, "internal").inc()
-            log.exception("prediction failed for model %s", model.name)
-            raise
-        finally:
-            metrics.requests.labels(model.name, str(status)).inc()
-            metrics.latency.labels(model.name).observe(time.perf_counter() - started)
         _observe(metrics, model, result)
         return PredictResponse(model=model.name, predictions=result.predictions)
 
@@ -284,6 +272,27 @@ def create_app(config: ServeConfig) -> FastAPI:
     app.state.config = config
     app.state.serving = state
     return app
+
+
+@contextmanager
+def counted_request(metrics: ServeMetrics, model: str, started: float) -> Iterator[None]:
+    """Count one request to `model` however it ends: its HTTP status (an ApiError's own, else 500 for any
+    other exception, which is also logged), its error kind and its latency since `started`."""
+    status = 200
+    try:
+        yield
+    except ApiError as exc:
+        status = exc.status
+        metrics.errors.labels(model, exc.kind).inc()
+        raise
+    except Exception:
+        status = 500
+        metrics.errors.labels(model, "internal").inc()
+        log.exception("request failed for model %s", model)
+        raise
+    finally:
+        metrics.requests.labels(model, str(status)).inc()
+        metrics.latency.labels(model).observe(time.perf_counter() - started)
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

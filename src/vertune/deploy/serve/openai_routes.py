@@ -29,7 +29,7 @@ from fastapi.responses import StreamingResponse
 from prometheus_client import Counter, Histogram
 from starlette.concurrency import run_in_threadpool
 
-from vertune.deploy.serve.app import ApiError, pick_model
+from vertune.deploy.serve.app import ApiError, counted_request, pick_model
 from vertune.deploy.serve.extensions import ServeContext
 from vertune.deploy.serve.metrics import LATENCY_BUCKETS, multiprocess
 from vertune.deploy.serve.openai_schemas import ChatCompletionRequest, CompletionRequest, SamplingRequest
@@ -122,8 +122,7 @@ def add_routes(app: FastAPI, context: ServeContext) -> None:
     async def answer(body: SamplingRequest, prompt: Any, chat: bool) -> Any:
         started = time.perf_counter()
         model = served(body.model)
-        status = 200
-        try:
+        with counted_request(server, model.name, started):
             options, prompt_tokens = _checked(model, body, prompt, chat, config.max_text_chars)
             ids = _Ids(model.name, chat)
             if body.stream:
@@ -142,17 +141,6 @@ def add_routes(app: FastAPI, context: ServeContext) -> None:
             return ids.whole(
                 completion.text, completion.finish_reason, _usage(prompt_tokens, completion.completion_tokens)
             )
-        except ApiError as exc:
-            status = exc.status
-            server.errors.labels(model.name, exc.kind).inc()
-            raise
-        except Exception:
-            status = 500
-            server.errors.labels(model.name, "internal").inc()
-            raise
-        finally:
-            server.requests.labels(model.name, str(status)).inc()
-            server.latency.labels(model.name).observe(time.perf_counter() - started)
 
     @app.post("/v1/chat/completions", dependencies=[Depends(context.authorise)], tags=["openai"])
     async def chat_completions(body: ChatCompletionRequest) -> Any:
