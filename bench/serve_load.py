@@ -3,7 +3,9 @@
 Starts `vertune serve RUN` on a free loopback port (once with micro-batching, once without), waits for
 /readyz, then C concurrent clients send N single-text requests in total (texts cycled from the run's test
 split) and the script records latency p50 / p99 (client side), requests/s and errors (non-200 or transport
-failures). One JSON line on stdout with both configurations.
+failures). One JSON line on stdout with both configurations, and the same model's offline throughput
+(`Predictor` at batch 32 over the same texts, in this process, before the servers start): the served
+requests/s divided by it is the serving efficiency (issue 15's target: >= 0.8 for one worker).
 
     .venv/bin/python bench/serve_load.py --run runs/drug-reviews-minilm --requests 2000 --clients 64
 """
@@ -29,6 +31,8 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from vertune.deploy.data import run_splits
+from vertune.deploy.latency import throughput
+from vertune.deploy.runtimes import load_predictor
 from vertune.hardware import machine_info
 from vertune.run import RunDir
 
@@ -121,6 +125,10 @@ def main() -> None:
     }
     if args.only:
         configurations = {f"batching {args.only}": configurations[f"batching {args.only}"]}
+    # The model alone, batch 32, the same texts cycled to the request count's first 1,000 (or all of them).
+    offline_texts = [texts[i % len(texts)] for i in range(min(args.requests, 1000))]
+    offline = throughput(load_predictor(args.run, args.backend), offline_texts, batch_size=32, repeats=3)
+    print(f"offline batch-32 throughput: {offline} inputs/s", file=sys.stderr)
     results = {}
     for name, extra in configurations.items():
         port = free_port()
@@ -134,6 +142,8 @@ def main() -> None:
                 for line in metrics.splitlines()
                 if line.startswith("vertune_batch_size_count")
             )
+            results[name]["x_offline"] = round(results[name]["requests_per_s"] / offline, 3)
+            results[name]["p99_over_p50"] = round(results[name]["p99_ms"] / results[name]["p50_ms"], 2)
             print(json.dumps(results[name]), file=sys.stderr)
         finally:
             process.send_signal(signal.SIGTERM)
@@ -146,6 +156,7 @@ def main() -> None:
                 "run": str(args.run),
                 "backend": args.backend or "run's own",
                 "workers": args.workers,
+                "offline_bs32_inputs_per_s": offline,
                 "load_before": load_before,
                 "load_after": os.getloadavg()[0],
                 "machine": machine_info(),

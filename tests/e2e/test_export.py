@@ -20,6 +20,8 @@ def test_export_onnx_int8_verifies_and_predicts_like_torch(trained_run, copy_of)
     fp32 = stored["runtimes"]["onnx"]
     assert fp32["max_abs_logit_diff"] < 1e-3 and fp32["label_agreement"] == 1.0
     assert stored["runtimes"]["onnx-int8"]["label_agreement"] is not None
+    # MiniLM is BERT-like: the int8 file is fused (one Attention per layer, quantised to QAttention)
+    assert stored["int8_fused_ops"]["Attention"] == 6 and stored["int8_fused_ops"]["SkipLayerNormalization"]
     assert stored["verified_on"]["rows"] > 0
     texts = ["the pills worked wonders", "awful headaches every day"]
     torch_labels = [p["label"] for p in Predictor.from_run(run, precision="fp32").predict(texts)]

@@ -2,7 +2,10 @@
 
 Exporter: `torch.onnx.export(..., dynamo=False)` (the TorchScript exporter). The dynamo exporter also works
 with torch 2.13 and transformers 5, but its graph ran about 2x slower in ONNX Runtime on this CPU (sdpa
-attention decomposed differently), so the TorchScript one is used. Dynamic axes: batch and sequence.
+attention decomposed differently), so the TorchScript one is used, tracing the eager attention. Dynamic
+axes: batch and sequence. model.onnx keeps standard ONNX ops (portable); model.int8.onnx is fused with
+ONNX Runtime's transformer fusions first (vertune.deploy.fuse) where the architecture allows, then
+dynamically quantised.
 Verification runs the run's test split (reproduced from the recipe, or `--data FILE`) through both
 runtimes with the same batches and compares the raw outputs (max absolute difference) and the decoded
 decisions (labels, spans; scores left out), and stores both in onnx/export.json.
@@ -10,6 +13,7 @@ decisions (labels, spans; scores left out), and stores both in onnx/export.json.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -22,6 +26,7 @@ import numpy as np
 import torch
 
 from vertune.deploy.data import examples_for
+from vertune.deploy.fuse import fusable, fuse_encoder_graph
 from vertune.deploy.quantize import quantize_onnx_dynamic
 from vertune.deploy.runtimes import ONNX_FILES, OnnxPredictor, onnx_session
 from vertune.events import Info, Subscriber, ignore
@@ -58,9 +63,10 @@ def export_onnx(
     staging = Path(tempfile.mkdtemp(dir=target.path, prefix=".onnx."))
     try:
         started = time.perf_counter()
-        _export(reference, features, staging / ONNX_FILES["onnx"])
+        export_graph(reference, features, staging / ONNX_FILES["onnx"])
+        fused: dict[str, int] | None = None
         if int8:
-            quantize_onnx_dynamic(staging / ONNX_FILES["onnx"], staging / ONNX_FILES["onnx-int8"])
+            fused = _quantize(reference, staging)
         seconds = time.perf_counter() - started
         verification = {}
         for runtime in runtimes:
@@ -89,21 +95,42 @@ def export_onnx(
         "seconds": round(seconds, 2),
         "verified_on": {"data": str(data) if data else "test split", "rows": len(examples)},
         "reference": "the PyTorch model in fp32",
+        # ONNX Runtime's transformer fusions in the int8 file (op -> count); null: not fused
+        "int8_fused_ops": fused,
         "runtimes": verification,
     }
     write_json_atomic(target.onnx_dir / "export.json", result)
     return result
 
 
+def _quantize(reference: Predictor, staging: Path) -> dict[str, int] | None:
+    """model.int8.onnx from model.onnx: fused first where the architecture allows (int8 attention in one op:
+    bench/inference_variants.py measured it faster), else quantised as exported. The fused op counts."""
+    source, target = staging / ONNX_FILES["onnx"], staging / ONNX_FILES["onnx-int8"]
+    config = reference.model.config if reference.model is not None else None
+    if not fusable(config):
+        quantize_onnx_dynamic(source, target)
+        return None
+    fused_path = staging / "fused.onnx"
+    counts = fuse_encoder_graph(source, fused_path, config)
+    quantize_onnx_dynamic(fused_path, target)
+    fused_path.unlink()
+    return counts
+
+
 def _parts(predictor: Predictor) -> tuple[Any, Any, list[str], int]:
     return predictor.tokenizer, predictor.task, predictor.labels, predictor.max_length
 
 
-def _export(predictor: Predictor, features: list[dict[str, Any]], path: Path) -> None:
+def export_graph(
+    predictor: Predictor, features: list[dict[str, Any]], path: Path, attention: str | None = "eager"
+) -> None:
     """Trace with a two-row batch; every input and the output get dynamic batch / sequence axes."""
     assert predictor.model is not None
     sample = _padded_sample(predictor, features)
     names = list(sample)
+    if attention is not None:
+        _set_attention(predictor.model, attention)
     model = _LogitsOnly(predictor.model.float().eval(), names)
     with torch.no_grad():
         logits = model(*sample.values())
@@ -121,6 +148,17 @@ def _export(predictor: Predictor, features: list[dict[str, Any]], path: Path) ->
             opset_version=OPSET,
             dynamo=False,
         )
+
+
+def _set_attention(model: torch.nn.Module, attention: str) -> None:
+    """Trace the eager attention by default (the same outputs as sdpa): its graph is what ONNX Runtime's
+    fusions match, and unfused it also ran faster in ONNX Runtime here (bench/inference_variants.py)."""
+    set_attention = getattr(model, "set_attn_implementation", None)
+    if set_attention is None:
+        return
+    # an architecture without that attention path keeps its own
+    with contextlib.suppress(ValueError, ImportError):
+        set_attention(attention)
 
 
 def _padded_sample(predictor: Predictor, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:

@@ -2,8 +2,8 @@
 
 Dynamic quantisation stores int8 weights and quantises activations per batch, so it needs no calibration
 data. ONNX Runtime's int8 GEMMs (MLAS) use AVX-512 VNNI / AMX where the CPU has them; torch's dynamic
-quantised Linear uses fbgemm / oneDNN (VNNI). Static quantisation with a calibration sample is not
-implemented (see docs/architecture.md).
+quantised Linear uses fbgemm / oneDNN (VNNI). Static QDQ quantisation with a calibration sample was measured
+against it (bench/inference_variants.py) and is not used: no faster, and it loses more agreement.
 """
 
 from __future__ import annotations
@@ -25,15 +25,24 @@ def quantize_torch_dynamic(model: torch.nn.Module) -> torch.nn.Module:
 
 
 def quantize_onnx_dynamic(source: Path, target: Path) -> None:
-    """ONNX Runtime's dynamic int8 quantisation of MatMul / Gemm weights (per channel: less metric loss)."""
+    """ONNX Runtime's dynamic int8 quantisation of MatMul / Gemm weights (per channel: less metric loss), and
+    of fused `Attention` ops (to `QAttention`) in a graph vertune.deploy.fuse has fused."""
     import logging
 
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # it logs a generic "consider pre-processing" hint on the root logger
     try:
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(
+            str(source),
+            str(target),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            # ONNX shape inference cannot type the outputs of the fused contrib ops; they are all float.
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
     finally:
         root.setLevel(level)
