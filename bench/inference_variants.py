@@ -212,6 +212,9 @@ def main() -> None:
     parser.add_argument("--run", type=Path, required=True)
     parser.add_argument("--student", type=Path, action="append", default=[], help="repeatable")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--only", default="", help="comma-separated parts of variant names to time (the reference always)"
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     run = RunDir(args.run)
@@ -221,6 +224,9 @@ def main() -> None:
     calibration = [str(t) for t in splits.train.inputs[:CALIBRATION_ROWS]]
     work = Path(tempfile.mkdtemp(prefix="vertune-inference-"))
     found = variants(run, [RunDir(s) for s in args.student], work, calibration)
+    if args.only:
+        wanted = [part.strip() for part in args.only.split(",")]
+        found = {n: c for i, (n, c) in enumerate(found.items()) if i == 0 or any(w in n for w in wanted)}
     for classify in found.values():  # warm-up: first-call allocation and compilation are not timed
         classify(texts[:32])
     rates: dict[str, list[float]] = {name: [] for name in found}

@@ -17,6 +17,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import psutil
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -102,6 +104,24 @@ async def load(port: int, texts: list[str], requests: int, clients: int) -> dict
     }
 
 
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds of the server process and its children (uvicorn's workers)."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -135,7 +155,12 @@ def main() -> None:
         process = start(args.run, port, backend + extra)
         try:
             print(f"load: {name}", file=sys.stderr)
+            # CPU seconds of the client (this process) and of the server (with its worker processes): on
+            # loopback both share the machine, and the client's share is CPU the server did not get.
+            server_before, client_before = server_cpu(process.pid), client_cpu()
             results[name] = asyncio.run(load(port, texts, args.requests, args.clients))
+            results[name]["server_cpu_s"] = round(server_cpu(process.pid) - server_before, 1)
+            results[name]["client_cpu_s"] = round(client_cpu() - client_before, 1)
             metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
             results[name]["server_forward_passes"] = next(
                 float(line.split()[-1])
