@@ -487,7 +487,11 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
     backend: Annotated[
-        str | None, typer.Option(help="torch or onnx (default: each run's own runtime).")
+        str | None,
+        typer.Option(
+            help="torch, torch-int8, onnx or onnx-int8 (after `vertune export --int8`; fastest on CPU); "
+            "default: each run's own runtime."
+        ),
     ] = None,
     api_key: Annotated[
         str | None, typer.Option(help="Require this key (or env VERTUNE_API_KEY).", show_default=False)
