@@ -117,6 +117,21 @@ def test_validating_a_recipe_imports_neither_torch_nor_transformers():
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
+def test_importing_the_recipe_and_the_cli_imports_no_torch():
+    """Every verb starts by importing the CLI and the api, and every recipe check the recipe module: none of
+    them may pull in torch (seconds) before a verb needs it."""
+    code = (
+        "import sys\n"
+        "heavy = ('torch', 'transformers', 'peft', 'numpy', 'tokenizers', 'safetensors')\n"
+        "import vertune.recipe\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "import vertune.cli, vertune.api\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["[]", "[]"], done.stdout + done.stderr
+
+
 def test_the_predict_path_imports_no_training_tracking_or_report_library():
     """`vertune predict` starts in seconds: the CLI, the api and the predictor with every task import none of
     the libraries only training, reports, tracking, export or the data tools need."""

@@ -122,3 +122,15 @@ def test_a_changed_data_file_is_named(tmp_path):
     train.write_text("text,label\ngood,pos\nbad,pos\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"train\.csv: the train file changed since .*sha256"):
         run.check_data_files()
+
+
+def test_a_saved_recipe_loads_back_as_it_was_written(tmp_path):
+    train = _csv(tmp_path, "train.csv", ["text,label", "good,pos", "bad,neg"])
+    run = _run_from_recipe(
+        tmp_path,
+        {"data": {"train": str(train), "label_delimiter": "|"}, "method": {"name": "lora", "lora": {"r": 4}}},
+        ["neg", "pos"],
+    )
+    recipe = run.load_recipe()
+    assert recipe.to_yaml() == run.recipe_path.read_text()
+    assert (recipe.method.name, recipe.method.lora.r, recipe.data.label_delimiter) == ("lora", 4, "|")

@@ -21,6 +21,7 @@ from vertune.errors import VertuneError
 from vertune.events import Event, Subscriber
 from vertune.events import Warning as WarningEvent
 from vertune.events import message as event_message
+from vertune.startup import collector_paused, skip_exit_collection
 
 app = typer.Typer(
     help="vertune: adapt a pre-trained language model to your domain's data, from one recipe.",
@@ -165,6 +166,7 @@ def predict(
     """Predict for texts (printed as JSON lines) or for a whole file, in the run's task terms."""
     from vertune import api
 
+    skip_exit_collection()
     if file is not None:
         if texts:
             raise VertuneError("give texts or --file, not both")
@@ -175,7 +177,8 @@ def predict(
         )
         out.print(f"wrote {written.rows} predictions to {output}", markup=False, highlight=False)
         return
-    predictions = api.predict(run, texts or [], text_pairs=text_pair)
+    with collector_paused():  # while torch, transformers and the model load
+        predictions = api.predict(run, texts or [], text_pairs=text_pair)
     printed = api.shown_texts(run, texts or [])  # data.redact: never print the raw personal data
     pairs_printed = api.shown_texts(run, text_pair) if text_pair else []
     for i, (text, prediction) in enumerate(zip(printed, predictions, strict=True)):
