@@ -235,6 +235,13 @@ class TrainingConfig(StrictModel):
         gt=0,
         description="learning rate of the new task head (and pooler); null = learning_rate",
     )
+    layer_lr_decay: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="layer-wise learning-rate decay: a body layer trains at learning_rate * this ** (layers "
+        "above it), the embeddings lowest; the head keeps head_learning_rate; 1 = off",
+    )
     head_init: Literal["random", "linear_probe"] = Field(
         default="random",
         description="start the head from a probe on frozen features (LP-FT) or at random",
