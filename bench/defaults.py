@@ -4,7 +4,8 @@ the textbook loop's settings, every run through `vertune.api.train` (bench/seede
 Candidates (`CANDIDATES`, changes to the training defaults of the checked-out recipe.py):
 - current: the defaults as they are (body 1e-4, head 3e-3, batch 32, warmup 0.1);
 - low_lr: body 5e-5, head 1.5e-3 (both halved);
-- lpft: head_init linear_probe (a probe on frozen features first, then fine-tuning: LP-FT);
+- lpft: head_init linear_probe (a probe on frozen features first, then fine-tuning: LP-FT), head rate null
+  (the probed head then moves at the body's rate, as the recipe reference advises for LP-FT);
 - llrd: layer_lr_decay 0.8 (the top layer at 1e-4, the embeddings at 1e-4 * 0.8^6);
 - batch16: batch_size 16.
 Budgets: `2ep` = epochs 2 (the defaults' early stopping cannot fire in 2 evaluations), `es` = the default
@@ -72,7 +73,7 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "batch16": {"batch_size": 16},
     "low_lr": {"learning_rate": 5e-5, "head_learning_rate": 1.5e-3},
     "llrd": {"layer_lr_decay": 0.8},
-    "lpft": {"head_init": "linear_probe"},
+    "lpft": {"head_init": "linear_probe", "head_learning_rate": None},  # as the recipe reference advises
 }
 BUDGETS: dict[str, dict[str, Any]] = {"2ep": {"epochs": 2}, "es": {}}
 # dataset -> train rows, test rows, max_length
@@ -149,6 +150,12 @@ def settings() -> dict[str, dict[str, Any]]:
     return grid
 
 
+def validation_curve(log: Path, metric: str) -> list[float]:
+    """The headline metric on validation after each epoch, from the run's log.jsonl."""
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [round(line[f"eval_{metric}"], 4) for line in lines if f"eval_{metric}" in line]
+
+
 def run(datasets: list[str], seeds: int, only: list[str] | None = None) -> None:
     from vertune.evaluate.direction import lower_is_better
     from vertune.recipe import TrainingConfig
@@ -167,6 +174,7 @@ def run(datasets: list[str], seeds: int, only: list[str] | None = None) -> None:
                 try:
                     run_name = f"{dataset}-{name.replace('/', '-')}-{seed}"
                     metrics = train_setting(work, run_name, seed, setting["data"], {}, changes)
+                    curve = validation_curve(work / run_name / "log.jsonl", TASK_METRIC[setting["task"]])
                     shutil.rmtree(work / run_name, ignore_errors=True)  # ~600 MB of checkpoints a run
                 except Exception as error:  # one broken run must not stop the grid
                     print(
@@ -193,6 +201,7 @@ def run(datasets: list[str], seeds: int, only: list[str] | None = None) -> None:
                     "test_rows": metrics["data"]["test"]["rows"],
                     "max_length": setting["training"]["max_length"],
                     "epochs_run": train["epochs_run"],
+                    "validation_curve": curve,
                     "best_step": train["best_step"],
                     "steps_per_epoch": -(
                         -metrics["data"]["train"]["rows"]
