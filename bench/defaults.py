@@ -162,11 +162,12 @@ def run(datasets: list[str], seeds: int, only: list[str] | None = None) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="vertune-defaults-"))
     prepared = {name: prepare(name, work) for name in datasets}
+    done = {(line["dataset"], line["setting"], line["seed"]) for line in load_lines()}  # a restart resumes
     for seed in range(seeds):
         for dataset in datasets:
             setting = prepared[dataset]
             for name, training in settings().items():
-                if only and name not in only:
+                if (only and name not in only) or (dataset, name, seed) in done:
                     continue
                 load = os.getloadavg()[0]
                 changes = {**setting, "training": {**setting["training"], **training}}

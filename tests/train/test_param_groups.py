@@ -33,5 +33,7 @@ def test_layer_decay_lowers_each_layer_below_the_top(model):
 
 def test_no_decay_keeps_the_body_at_one_rate(model):
     assert layers_above(model)[id(backbone(model).embeddings.word_embeddings.weight)] == 6
-    groups = rate_groups(model, [{"params": list(model.parameters()), "lr": 1e-4, "weight_decay": 0.01}], None)
+    groups = rate_groups(
+        model, [{"params": list(model.parameters()), "lr": 1e-4, "weight_decay": 0.01}], None
+    )
     assert [(g["lr"], g["weight_decay"]) for g in groups] == [(1e-4, 0.01)]
