@@ -269,7 +269,45 @@ def table(lines: list[dict[str, Any]]) -> dict[str, Any]:
         for c in CANDIDATES
         if c in ranks
     }
-    return {"datasets": datasets, "candidates": candidates}
+    return {"datasets": datasets, "candidates": candidates, "early_stopping": early_stopping(by)}
+
+
+def early_stopping(by: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any]:
+    """Per dataset, over every candidate's `es` runs: validation rows, epochs run, the epoch whose checkpoint
+    was kept (best on validation), and the test score of `es` minus the same candidate's `2ep` at the same
+    seed (points, + = early stopping better)."""
+    out = {}
+    for d, settings_runs in by.items():
+        es_runs = [r for name, runs in settings_runs.items() if name.endswith("/es") for r in runs]
+        if not es_runs:
+            continue
+        sign = -1 if es_runs[0]["lower_is_better"] else 1
+        kept = [
+            1 + max(range(len(r["validation_curve"])), key=lambda i: sign * r["validation_curve"][i])
+            for r in es_runs
+        ]
+        twins = {
+            (name[: -len("/2ep")], r["seed"]): r["score"]
+            for name, runs in settings_runs.items()
+            if name.endswith("/2ep")
+            for r in runs
+        }
+        diffs = [
+            100 * sign * (r["score"] - twins[(name[: -len("/es")], r["seed"])])
+            for name, runs in settings_runs.items()
+            if name.endswith("/es")
+            for r in runs
+            if (name[: -len("/es")], r["seed"]) in twins
+        ]
+        out[d] = {
+            "runs": len(es_runs),
+            "validation_rows": es_runs[0]["validation_rows"],
+            "epochs_run_mean": round(statistics.mean(r["epochs_run"] for r in es_runs), 2),
+            "kept_epoch_mean": round(statistics.mean(kept), 2),
+            "kept_epoch_1_or_2_share": round(sum(k <= 2 for k in kept) / len(kept), 2),
+            "es_minus_2ep_points": round(statistics.mean(diffs), 2) if diffs else None,
+        }
+    return out
 
 
 def markdown(summary: dict[str, Any]) -> str:
@@ -293,6 +331,15 @@ def markdown(summary: dict[str, Any]) -> str:
         rows.append(
             f"| {c} | {s['mean_rank']} ({s['ranked_cells']} cells) | {s['worst_gap']} | {s['eligible']} |"
         )
+    rows += [
+        "",
+        "| dataset | es runs | validation rows | epochs run | kept epoch | es - 2ep (points) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for d, e in summary["early_stopping"].items():
+        rows.append(
+            f"| {d} | {e['runs']} | {e['validation_rows']} | {e['epochs_run_mean']} | {e['kept_epoch_mean']} | {e['es_minus_2ep_points']} |"
+        )
     return "\n".join(rows)
 
 
@@ -301,6 +348,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--datasets", default=",".join(SIZES))
     parser.add_argument("--settings", default=None, help="comma-separated subset (a timing run)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads; 1 because at nice 19 on a busy 2-core box a second thread mostly waits for the first",
+    )
     parser.add_argument("--summary", action="store_true", help="print the table from the jsonl and stop")
     args = parser.parse_args()
     if args.summary:
@@ -308,6 +361,9 @@ def main() -> None:
         print(json.dumps(summary))
         print(markdown(summary))
         return
+    import torch
+
+    torch.set_num_threads(args.threads)
     run(args.datasets.split(","), args.seeds, args.settings.split(",") if args.settings else None)
 
 
