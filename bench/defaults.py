@@ -242,6 +242,7 @@ def table(lines: list[dict[str, Any]]) -> dict[str, Any]:
     for d, runs in by.items():
         for name, stats in datasets[d].items():
             stats["seeds"] = len(runs[name])
+    present = {name.split("/")[0] for runs in by.values() for name in runs} & set(CANDIDATES)
     ranks: dict[str, list[float]] = {}
     gaps: dict[str, dict[str, float]] = {}
     for d, stats in datasets.items():
@@ -253,6 +254,8 @@ def table(lines: list[dict[str, Any]]) -> dict[str, Any]:
                 for c in CANDIDATES
                 if f"{c}/{budget}" in stats
             }
+            if set(scored) != present:  # rank only cells where every candidate in the data has a score
+                continue
             order = sorted(scored, key=lambda c: -scored[c])
             for c in scored:
                 ties = [i + 1 for i, o in enumerate(order) if scored[o] == scored[c]]
@@ -265,14 +268,14 @@ def table(lines: list[dict[str, Any]]) -> dict[str, Any]:
                     gaps.setdefault(c, {})[d] = gap
     candidates = {
         c: {
-            "mean_rank": round(statistics.mean(ranks[c]), 2),
-            "ranked_cells": len(ranks[c]),
+            "mean_rank": round(statistics.mean(ranks[c]), 2) if ranks.get(c) else None,
+            "ranked_cells": len(ranks.get(c, [])),
             "gap_to_textbook_2ep": gaps.get(c, {}),
             "worst_gap": min(gaps.get(c, {}).values(), default=None),
             "eligible": all(g >= -1 for g in gaps.get(c, {}).values()),
         }
         for c in CANDIDATES
-        if c in ranks
+        if c in present
     }
     return {"datasets": datasets, "candidates": candidates, "early_stopping": early_stopping(by)}
 
