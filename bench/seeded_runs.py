@@ -39,23 +39,12 @@ def run_settings(
     """Train each setting (name -> {"data": {...}, "training": {...}} changes) with training seeds 0..seeds-1,
     minilm, method full, baselines off; print a JSON line per run (`measure(metrics)` + the run's facts) and a
     summary line (mean and std over seeds of `summary_keys`)."""
-    from vertune import api
-
     work = Path(tempfile.mkdtemp(prefix=f"vertune-{bench}-"))
     results: dict[str, list[dict[str, Any]]] = {}
     for seed in range(seeds):
         for name, changes in settings.items():
             load = os.getloadavg()[0]
-            recipe = {
-                "model": "minilm",
-                "data": {**data, "split_seed": 0, **changes.get("data", {})},
-                "training": {**training, "seed": seed, **changes.get("training", {})},
-                "evaluation": {"baselines": []},
-                "output": str(work / f"{name}-{seed}"),
-            }
-            path = work / f"{name}-{seed}.yaml"
-            path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
-            metrics = api.train(path, quiet=True).metrics
+            metrics = train_setting(work, f"{name}-{seed}", seed, data, training, changes)
             line = {
                 "bench": bench,
                 **(extra or {}),
@@ -72,6 +61,33 @@ def run_settings(
     print(
         json.dumps({"bench": bench, **(extra or {}), "summary": summarise(results, summary_keys)}), flush=True
     )
+
+
+def train_setting(
+    work: Path,
+    name: str,
+    seed: int,
+    data: dict[str, Any],
+    training: dict[str, Any],
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    """One `api.train` of minilm (or `changes["model"]`), method full, baselines off, training seed `seed`,
+    split seed 0: `data` and `training` updated by `changes["data"]` / `changes["training"]`, `changes["task"]`
+    if given, `changes["evaluation"]` added to the evaluation block; the run's metrics. The recipe and the run go to `work / name`."""
+    from vertune import api
+
+    recipe = {
+        "model": changes.get("model", "minilm"),
+        **({"task": changes["task"]} if "task" in changes else {}),
+        "data": {**data, "split_seed": 0, **changes.get("data", {})},
+        "training": {**training, "seed": seed, **changes.get("training", {})},
+        "evaluation": {"baselines": [], **changes.get("evaluation", {})},
+        "output": str(work / name),
+    }
+    path = work / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    metrics: dict[str, Any] = api.train(path, quiet=True).metrics
+    return metrics
 
 
 def summarise(results: dict[str, list[dict[str, Any]]], keys: Sequence[str]) -> dict[str, Any]:

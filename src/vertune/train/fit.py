@@ -214,6 +214,7 @@ def fit(
         callbacks=callbacks,
         method=method,
         head_learning_rate=recipe.training.head_learning_rate,
+        layer_lr_decay=recipe.training.layer_lr_decay,
         **hooks,
     )
     trainer.remove_callback(ProgressCallback)

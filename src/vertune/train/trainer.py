@@ -9,7 +9,7 @@ import torch
 from torch.utils.data import WeightedRandomSampler
 from transformers import Trainer
 
-from vertune.methods.base import head_parameters
+from vertune.train.param_groups import rate_groups
 
 
 class VertuneTrainer(Trainer):
@@ -18,6 +18,7 @@ class VertuneTrainer(Trainer):
         *args: Any,
         method: Any,
         head_learning_rate: float | None = None,
+        layer_lr_decay: float = 1.0,
         task_loss: Callable[[Any, dict[str, Any]], tuple[Any, Any] | None] | None = None,
         sample_weights: Sequence[float] | None = None,
         **kwargs: Any,
@@ -30,23 +31,18 @@ class VertuneTrainer(Trainer):
         self.model_accepts_loss_kwargs = False
         self.method = method
         self.head_learning_rate = head_learning_rate
+        self.layer_lr_decay = layer_lr_decay
         self.task_loss = task_loss  # the task's own loss (window logits pooled per text); None: the model's
         self.sample_weights = sample_weights  # training.sampler: balanced (one weight per training row)
 
     def create_optimizer(self, model=None):
-        """HF's optimizer, rebuilt with the head's parameters in groups of their own learning rate if set."""
-        if self.optimizer is not None or self.head_learning_rate is None:
+        """HF's optimizer, rebuilt with the head's parameters at their own learning rate if set and the
+        body's layers at decaying rates if `layer_lr_decay` < 1."""
+        if self.optimizer is not None or (self.head_learning_rate is None and self.layer_lr_decay == 1.0):
             return super().create_optimizer(model)
         model = self.model if model is None else model
         optimizer = super().create_optimizer(model)
-        head = {id(p) for p in head_parameters(model)}
-        groups = []
-        for group in optimizer.param_groups:
-            for in_head in (False, True):
-                params = [p for p in group["params"] if (id(p) in head) == in_head]
-                if params:
-                    lr = self.head_learning_rate if in_head else group["lr"]
-                    groups.append({**group, "params": params, "lr": lr})
+        groups = rate_groups(model, optimizer.param_groups, self.head_learning_rate, self.layer_lr_decay)
         # No step has been taken yet, so a fresh optimizer of the same class and settings loses nothing.
         optimizer_cls, optimizer_kwargs = self.get_optimizer_cls_and_kwargs(self.args, model)
         self.optimizer = optimizer_cls(groups, **optimizer_kwargs)
