@@ -68,6 +68,7 @@ class Graphs:
 
     def __init__(self, run: RunDir, work: Path, calibration: list[str]):
         self.run, self.work, self.calibration = run, work, calibration
+        work.mkdir(exist_ok=True)
         self.predictor = Predictor.from_run(run.path, precision="fp32", batch_size=32)
         self.sample = self.predictor.task.encode(calibration[:8], self.predictor.tokenizer, 128)
 
@@ -135,8 +136,9 @@ class Graphs:
 
     def session(self, path: Path, threads: int = 2) -> Classify:
         p = self.predictor
-        onnx = OnnxPredictor(onnx_session(path, threads), *Predictor.run_parts(self.run), batch_size=32)
-        onnx.max_length = p.max_length
+        onnx = OnnxPredictor(
+            onnx_session(path, threads), p.tokenizer, p.task, p.labels, p.max_length, batch_size=32
+        )
         return labels_of(onnx)
 
     def parallel(self, path: Path, workers: int = 2) -> Classify:
@@ -176,14 +178,12 @@ def reference(run: RunDir, max_length: int) -> Classify:
 
 def variants(run: RunDir, students: list[RunDir], work: Path, calibration: list[str]) -> dict[str, Classify]:
     graphs = Graphs(run, work / "teacher", calibration)
-    (work / "teacher").mkdir(exist_ok=True)
+    default = Predictor.from_run(run.path, batch_size=32)
     compiled = Predictor.from_run(run.path, batch_size=32)
     compiled.model = torch.compile(compiled.model, dynamic=True)
     found = {
         "transformers pipeline fp32 (reference)": reference(run, graphs.predictor.max_length),
-        f"vertune torch ({Predictor.from_run(run.path).precision})": labels_of(
-            Predictor.from_run(run.path, batch_size=32)
-        ),
+        f"vertune torch ({default.precision})": labels_of(default),
         "vertune torch.compile": labels_of(compiled),
         "ONNX fp32, sdpa trace": graphs.session(graphs.traced("sdpa")),
         "ONNX fp32, eager trace": graphs.session(graphs.traced("eager")),
@@ -194,7 +194,6 @@ def variants(run: RunDir, students: list[RunDir], work: Path, calibration: list[
         "ONNX int8 fused, 2 threads x 1 batch": graphs.parallel(graphs.int8(graphs.fused())),
     }
     for number, student in enumerate(students):
-        (work / f"student{number}").mkdir(exist_ok=True)
         small = Graphs(student, work / f"student{number}", calibration)
         layers = small.predictor.model.config.num_hidden_layers if small.predictor.model else "?"
         found[f"student {layers} layers, torch"] = labels_of(Predictor.from_run(student.path, batch_size=32))
