@@ -6,6 +6,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 from helpers import TRAIN_CSV
+from vertune.methods.base import LINEAR_PROBE, SETFIT_PROBE, HeadProbe
 from vertune.models.batching import run_batches
 from vertune.tasks import get_task
 from vertune.train.head_init import _full_rows, output_layer, warm_start_head
@@ -13,7 +14,8 @@ from vertune.train.head_init import _full_rows, output_layer, warm_start_head
 LABELS = ["negative", "neutral", "positive"]
 
 
-def test_the_warm_started_head_predicts_like_the_probe(minilm_dir):
+@pytest.mark.parametrize("probe", [LINEAR_PROBE, SETFIT_PROBE], ids=["standardised", "raw"])
+def test_the_warm_started_head_predicts_like_the_probe(minilm_dir, probe: HeadProbe):
     from transformers import AutoTokenizer
 
     task = get_task("classification")
@@ -32,6 +34,7 @@ def test_the_warm_started_head_predicts_like_the_probe(minilm_dir):
         precision="fp32",
         device=torch.device("cpu"),
         batch_size=32,
+        probe=probe,
     )
     assert not torch.equal(before, model.classifier.weight)
     assert model.training  # handed back ready to train

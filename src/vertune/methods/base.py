@@ -31,6 +31,21 @@ class TrainingData:
     quiet: bool = True
 
 
+@dataclass(frozen=True)
+class HeadProbe:
+    """How a logistic regression fitted on the frozen inputs of the output layer starts the head."""
+
+    strength: float  # the inverse regularisation C
+    standardise: bool  # fit on standardised inputs (folded back into the layer's weights)
+
+
+#: LP-FT's start (`training.head_init: linear_probe`): strongly regularised, so fine-tuning does not first
+#: have to unlearn an over-confident head
+LINEAR_PROBE = HeadProbe(strength=0.1, standardise=True)
+#: SetFit's head: scikit-learn's default `LogisticRegression()` on the raw embeddings, fitted to convergence
+SETFIT_PROBE = HeadProbe(strength=1.0, standardise=False)
+
+
 class Method(Protocol):
     """What the trainer asks of a fine-tuning method. `BaseMethod` gives the optional members their
     defaults: `extra_loss` (None), `callbacks` (none) and `changes_shapes` (False)."""
@@ -39,8 +54,8 @@ class Method(Protocol):
     #: True when the method resizes parameters while it trains (AdaLoRA prunes ranks): an earlier checkpoint
     #: no longer fits the model, so the run keeps its final weights instead of reloading the best ones
     changes_shapes: bool
-    #: True when the Trainer should start from a linear-probe head whatever `training.head_init` says
-    probes_head: bool
+    #: a probe the Trainer starts the head from whatever `training.head_init` says (None: the recipe decides)
+    head_probe: HeadProbe | None
 
     def prepare(self, model: nn.Module) -> nn.Module:
         """Freeze or inject parameters; return the model to train."""
@@ -59,7 +74,7 @@ class Method(Protocol):
 class BaseMethod:
     """The Method protocol's optional members with their defaults, and the constructor the registry calls.
 
-    `probes_head`: the Trainer starts from a linear-probe head whatever `training.head_init` says.
+    `head_probe`: the Trainer starts from this probe's head whatever `training.head_init` says.
 
     A registered method class (see `vertune.methods.MethodSpec`) subclasses this and overrides `prepare`,
     plus `from_config` when it has options or a schedule.
@@ -67,7 +82,7 @@ class BaseMethod:
 
     name: str = "method"
     changes_shapes: bool = False
-    probes_head: bool = False
+    head_probe: HeadProbe | None = None
 
     @classmethod
     def from_config(cls, config: MethodConfig, total_steps: int | None) -> BaseMethod:
@@ -94,7 +109,7 @@ class MethodStack(BaseMethod):
         self.methods = methods
         self.name = "+".join(m.name for m in methods)
         self.changes_shapes = any(m.changes_shapes for m in methods)
-        self.probes_head = any(getattr(m, "probes_head", False) for m in methods)
+        self.head_probe = next((m.head_probe for m in methods if m.head_probe is not None), None)
 
     def prepare(self, model: nn.Module) -> nn.Module:
         for method in self.methods:

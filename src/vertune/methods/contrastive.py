@@ -6,14 +6,17 @@ Two phases, both on the training rows only:
    mean or CLS pooling), is tuned by setfit's contrastive phase: pairs of training rows (same label =
    positive, cosine target 1; different labels = negative, 0), `iterations` x 2 pairs per row, cosine
    similarity loss. The sentence-transformers model shares the backbone's weights, so nothing is copied back.
-2. The Trainer (as every method): the body is frozen (`train_body: false`) and the task head (pooler +
-   classifier) trains for the recipe's epochs with early stopping on validation, from `training.head_init`
-   (`probe_head: true` forces a linear probe; off by default: after the pair phase the tanh pooler saturates
-   and the probe's standardisation blew up at 64 rows per class, bench/RESULTS.md "Few-shot").
+2. The head starts as SetFit's does (`probe_head`, on by default): scikit-learn's default logistic regression
+   fitted to convergence on the raw features the output layer reads (the pooler's output), copied into the
+   classifier. Unstandardised on purpose: after the pair phase some of the tanh pooler's outputs barely
+   vary, and dividing by their spread blew the weights up (bench/RESULTS.md "Few-shot").
+3. The Trainer (as every method): the body is frozen (`train_body: false`) and the task head (pooler +
+   classifier) trains on for the recipe's epochs with early stopping on validation.
 
-SetFit's own head is a scikit-learn model saved with pickle; here the head is the transformers one, so
-`model/` stays a plain transformers sequence-classification model that `Predictor`, `serve`, `export`
-and `compress` read like any other run.
+SetFit's own head is a scikit-learn model saved with pickle and reads the mean-pooled embedding; here the
+head is the transformers one (it reads [CLS] through the pooler), so `model/` stays a plain transformers
+sequence-classification model that `Predictor`, `serve`, `export` and `compress` read like any other run.
+Measured: on the same splits the two heads score within noise of each other (bench/setfit_reference.py).
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ from typing import TYPE_CHECKING, Any
 from torch import nn
 
 from vertune.errors import RecipeError
-from vertune.methods.base import BaseMethod, TrainingData, backbone, hf_model, set_trainable, train_only_head
+from vertune.methods.base import (
+    SETFIT_PROBE,
+    BaseMethod,
+    TrainingData,
+    backbone,
+    hf_model,
+    set_trainable,
+    train_only_head,
+)
 from vertune.methods.options import ContrastiveOptions
 
 if TYPE_CHECKING:
@@ -38,7 +49,7 @@ class Contrastive(BaseMethod):
 
     def __init__(self, options: ContrastiveOptions | None = None):
         self.options = options or ContrastiveOptions()
-        self.probes_head = self.options.probe_head
+        self.head_probe = SETFIT_PROBE if self.options.probe_head else None
 
     @classmethod
     def from_config(cls, config: MethodConfig, total_steps: int | None) -> Contrastive:

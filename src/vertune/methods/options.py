@@ -73,8 +73,9 @@ class ContrastiveOptions(StrictModel):
         description="stop the pair phase after this many batches if it is longer (large data)",
     )
     probe_head: bool = Field(
-        default=False,
-        description="start the head from a linear probe on the tuned body (measured: it can collapse; see RESULTS)",
+        default=True,
+        description="start the head from SetFit's head: a logistic regression fitted to convergence on the tuned "
+        "body's features (false: a random head, trained only by the Trainer's epochs)",
     )
     train_body: bool = Field(
         default=False,

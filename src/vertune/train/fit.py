@@ -18,7 +18,7 @@ from vertune.evaluate.direction import lower_is_better
 from vertune.events import Subscriber, ignore
 from vertune.hardware import peak_rss_mb, pick_device
 from vertune.methods import build_method
-from vertune.methods.base import TrainingData, method_callbacks, reloads_best_checkpoint
+from vertune.methods.base import LINEAR_PROBE, TrainingData, method_callbacks, reloads_best_checkpoint
 from vertune.models.loading import dropout_overrides, load_options, loading
 from vertune.models.resolve import resolve_model
 from vertune.models.vocab import VocabExtension, resize_embeddings, train_new_rows
@@ -174,7 +174,8 @@ def fit(
     if checkpoint is None:  # a resumed model comes from disk
         head_stats = method.warm_start(model, training_data(recipe, task, splits, tokenizer, quiet))
     warm_seconds = time.perf_counter() - warm_start
-    if (recipe.training.head_init == "linear_probe" or method.probes_head) and checkpoint is None:
+    probe = method.head_probe or (LINEAR_PROBE if recipe.training.head_init == "linear_probe" else None)
+    if probe is not None and checkpoint is None:
         head_stats |= warm_start_head(
             model,
             features["train"],
@@ -184,6 +185,7 @@ def fit(
             device=pick_device(),
             batch_size=recipe.training.eval_batch_size,
             quiet=quiet,
+            probe=probe,
         )
     hooks = {"task_loss": task.compute_loss, **training_hooks(recipe, task, splits.train, splits.labels)}
     if start is not None:

@@ -16,10 +16,8 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from torch import nn
 
-from vertune.methods.base import head_parameters, hf_model
+from vertune.methods.base import LINEAR_PROBE, HeadProbe, head_parameters, hf_model
 from vertune.models.batching import run_batches
-
-PROBE_C = 0.1
 
 
 def output_layer(model: nn.Module) -> nn.Linear:
@@ -46,6 +44,7 @@ def warm_start_head(
     device: torch.device,
     batch_size: int,
     quiet: bool = True,
+    probe: HeadProbe = LINEAR_PROBE,
 ) -> dict[str, float]:
     """Set the output layer to a logistic regression fitted on its frozen inputs. Returns the fit's accuracy."""
     layer = output_layer(model)
@@ -66,17 +65,20 @@ def warm_start_head(
     finally:
         hook.remove()
     inputs = np.stack(rows)
-    mean, std = inputs.mean(0), inputs.std(0) + 1e-6
-    # Strongly regularised: an over-confident starting head would be unlearned first.
-    probe = LogisticRegression(C=PROBE_C, max_iter=2000).fit((inputs - mean) / std, target_ids)
-    weight, bias = _full_rows(probe, layer.out_features, inputs.shape[1])
+    width = inputs.shape[1]
+    mean, std = (
+        (inputs.mean(0), inputs.std(0) + 1e-6) if probe.standardise else (np.zeros(width), np.ones(width))
+    )
+    scaled_inputs = (inputs - mean) / std
+    fitted = LogisticRegression(C=probe.strength, max_iter=5000).fit(scaled_inputs, target_ids)
+    weight, bias = _full_rows(fitted, layer.out_features, inputs.shape[1])
     with torch.no_grad():  # fold the standardisation into the layer: w/std . x + (b - w/std . mean)
         scaled = weight / std
         layer.weight.copy_(torch.as_tensor(scaled, dtype=layer.weight.dtype))
         if layer.bias is not None:
             layer.bias.copy_(torch.as_tensor(bias - scaled @ mean, dtype=layer.bias.dtype))
     model.train()
-    return {"head_probe_train_accuracy": round(float(probe.score((inputs - mean) / std, target_ids)), 4)}
+    return {"head_probe_train_accuracy": round(float(fitted.score(scaled_inputs, target_ids)), 4)}
 
 
 def _full_rows(probe: LogisticRegression, n_labels: int, n_features: int) -> tuple[np.ndarray, np.ndarray]:
