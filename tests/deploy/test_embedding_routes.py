@@ -1,4 +1,5 @@
-"""/v1/embeddings (OpenAI shape, checked with the `openai` client's types) and /v1/search over a corpus,
+"""/v1/embeddings (OpenAI shape: the official `openai` client, which asks for base64 by default, and its types)
+and /v1/search over a corpus,
 served in-process from the session's embedding run; the exact and the FAISS index agree; bad input."""
 
 import json
@@ -40,6 +41,20 @@ def test_embeddings_in_the_openai_shape(client):
     assert parsed.usage.prompt_tokens > 0
 
 
+def test_the_official_openai_client_gets_the_same_vectors_as_floats(client):
+    from openai import OpenAI
+
+    # TestClient is an httpx.Client: the real client sends its real requests to the in-process app.
+    official = OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=client)
+    texts = ["a goal in the final", "bank rates"]
+    decoded = official.embeddings.create(input=texts, model="run")  # encoding_format base64, decoded
+    as_floats = client.post("/v1/embeddings", json={"input": texts, "encoding_format": "float"}).json()
+    np.testing.assert_allclose(
+        [d.embedding for d in decoded.data], [d["embedding"] for d in as_floats["data"]], rtol=1e-6
+    )
+    assert client.post("/v1/embeddings", json={"input": "x", "dimensions": 384}).status_code == 200
+
+
 def test_search_ranks_the_corpus(client):
     response = client.post("/v1/search", json={"query": "who won the football cup", "top_k": 2})
     assert response.status_code == 200, response.text
@@ -55,7 +70,8 @@ def test_search_ranks_the_corpus(client):
         ("/v1/embeddings", {"input": []}, 422),
         ("/v1/embeddings", {"input": ["   "]}, 422),
         ("/v1/embeddings", {"input": ["x"] * 5}, 413),
-        ("/v1/embeddings", {"input": "x", "encoding_format": "base64"}, 422),
+        ("/v1/embeddings", {"input": "x", "encoding_format": "binary"}, 422),
+        ("/v1/embeddings", {"input": "x", "dimensions": 64}, 422),
         ("/v1/embeddings", {"input": "x", "model": "nope"}, 404),
         ("/v1/search", {"query": "x" * 301}, 413),
         ("/v1/search", {"query": "x", "top_k": 0}, 422),

@@ -11,6 +11,7 @@ a small loss of recall.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -137,14 +138,24 @@ def load(name: str, run_path: str, config: Any, metrics: Any) -> ServedEmbedding
 
 
 class EmbeddingsRequest(BaseModel):
-    """OpenAI's embeddings request (`dimensions` and `user` are accepted and ignored)."""
+    """OpenAI's embeddings request (`user` is accepted and ignored)."""
 
     model_config = ConfigDict(extra="forbid")
     input: str | list[str] = Field(description="A text or a list of texts.")
     model: str | None = Field(None, description="Which served model; optional when one model is served.")
-    encoding_format: Literal["float"] = "float"
-    dimensions: int | None = None
+    # The official `openai` client asks for base64 unless told otherwise, and decodes it itself.
+    encoding_format: Literal["float", "base64"] = Field(
+        "float", description="float: lists of numbers; base64: little-endian float32 bytes, base64-encoded"
+    )
+    dimensions: int | None = Field(None, description="Must equal the model's embedding size when given.")
     user: str | None = None
+
+
+def encode_vector(vector: np.ndarray, encoding_format: str) -> list[float] | str:
+    """One embedding as OpenAI returns it: a list of floats, or the base64 of its float32 bytes."""
+    if encoding_format == "base64":
+        return base64.b64encode(np.ascontiguousarray(vector, dtype="<f4").tobytes()).decode("ascii")
+    return [float(x) for x in vector]
 
 
 class SearchRequest(BaseModel):
@@ -183,6 +194,11 @@ def add_routes(app: Any, context: Any) -> None:
         model = served(body.model)
         texts = [body.input] if isinstance(body.input, str) else list(body.input)
         check(texts)
+        size = model.encoder.dimensions
+        if body.dimensions is not None and body.dimensions != size:
+            raise ApiError(
+                422, f"dimensions {body.dimensions}: model {model.name} gives {size}-dimensional vectors"
+            )
         vectors = await asyncio.to_thread(model.embed, texts)
         tokens = sum(
             len(ids)
@@ -194,7 +210,8 @@ def add_routes(app: Any, context: Any) -> None:
         return {
             "object": "list",
             "data": [
-                {"object": "embedding", "index": i, "embedding": v.tolist()} for i, v in enumerate(vectors)
+                {"object": "embedding", "index": i, "embedding": encode_vector(v, body.encoding_format)}
+                for i, v in enumerate(vectors)
             ],
             "model": model.name,
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
