@@ -147,3 +147,17 @@ def test_the_predict_path_imports_no_training_tracking_or_report_library():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_onnx_runtime_and_the_text_tasks_import_neither_torch_nor_transformers():
+    """`vertune predict RUN --backend onnx` on a text task starts without torch (seconds of start-up)."""
+    code = (
+        "import sys\n"
+        "import vertune.deploy.runtimes, vertune.models.tokenizer_json, vertune.stages.predict\n"
+        "from vertune.tasks import get_task\n"
+        "for name in ('classification', 'pair', 'regression', 'multilabel'):\n"
+        "    get_task(name, None)\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sklearn', 'pandas') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
