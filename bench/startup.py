@@ -1,11 +1,16 @@
 """How long `vertune predict RUN "one text"` takes from a cold process, against the floor: importing torch,
 transformers, the auto classes, and a plain transformers script that loads the same run's model and
-tokenizer and predicts the same text. Median wall and CPU seconds of `--repeats` fresh processes each; every
-group of repeats holds /tmp/timing.lock (never two timing runs at once). One JSON line per measurement, then a
-summary line.
+tokenizer and predicts the same text; and the same command on the run's ONNX export (`--backend onnx` /
+`onnx-int8`: ONNX Runtime and the `tokenizers` library, no torch), against importing those two. Median wall
+and CPU seconds of `--repeats` fresh processes each; every group of repeats holds /tmp/timing.lock (never two
+timing runs at once). One JSON line per measurement, then a summary line.
 
-    python bench/startup.py                 (trains a tiny run first, nice'd, into a temporary directory)
-    python bench/startup.py --run RUN       (times an existing classification run)
+    python bench/startup.py                 (trains and exports a tiny run first, nice'd, in a temporary folder)
+    python bench/startup.py --run RUN       (times an existing classification run; the ONNX cases need
+                                             `vertune export RUN --int8` done)
+    python bench/startup.py --case "vertune predict"   (only the cases named; repeatable)
+
+The vertune under test is the one on PYTHONPATH (or installed): point it at another checkout to compare.
 """
 
 from __future__ import annotations
@@ -70,16 +75,16 @@ def times_of(command: list[str], env: dict[str, str], repeats: int) -> tuple[lis
 
 def tiny_run(folder: Path, env: dict[str, str]) -> Path:
     recipe = write_recipe(folder, training=dict(TINY_TRAINING), output=str(folder / "run"))
-    subprocess.run(
-        ["nice", "-n", "19", sys.executable, "-m", "vertune", "train", str(recipe), "--quiet"],
-        env={**env, "VERTUNE_TRACKING": "off"},
-        check=True,
-    )
+    nice = ["nice", "-n", "19", sys.executable, "-m", "vertune"]
+    quiet_env = {**env, "VERTUNE_TRACKING": "off"}
+    subprocess.run([*nice, "train", str(recipe), "--quiet"], env=quiet_env, check=True)
+    subprocess.run([*nice, "export", str(folder / "run"), "--int8", "--quiet"], env=quiet_env, check=True)
     return folder / "run"
 
 
-def measure(run: Path, repeats: int, env: dict[str, str]) -> None:
+def measure(run: Path, repeats: int, env: dict[str, str], only: list[str] | None = None) -> None:
     python = sys.executable
+    vertune_predict = [python, "-m", "vertune", "predict", str(run), TEXT]
     cases = {
         "import torch": [python, "-c", "import torch"],
         "import transformers": [python, "-c", "import transformers"],
@@ -89,10 +94,18 @@ def measure(run: Path, repeats: int, env: dict[str, str]) -> None:
             "from transformers import AutoModelForSequenceClassification, AutoTokenizer",
         ],
         "plain transformers predict": [python, "-c", PLAIN, str(run / "model"), TEXT],
-        "vertune predict": [python, "-m", "vertune", "predict", str(run), TEXT],
+        "vertune predict": vertune_predict,
+        "import onnxruntime, tokenizers": [python, "-c", "import onnxruntime, tokenizers"],
+        "vertune predict --backend onnx": [*vertune_predict, "--backend", "onnx"],
+        "vertune predict --backend onnx-int8": [*vertune_predict, "--backend", "onnx-int8"],
     }
     medians = {}
     for case, command in cases.items():
+        if only and case not in only:
+            continue
+        if "--backend" in command and not (run / "onnx" / "export.json").is_file():
+            print(json.dumps({"bench": "startup", "case": case, "skipped": "no ONNX export in the run"}))
+            continue
         walls, cpus, load = times_of(command, env, repeats)
         medians[case] = {
             "wall_s": round(statistics.median(walls), 2),
@@ -109,13 +122,14 @@ def main() -> None:
     )
     parser.add_argument("--run", type=Path, help="an existing classification run (default: train a tiny one)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--case", action="append", help="time only this case (repeatable; default: all)")
     args = parser.parse_args()
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     if args.run is not None:
-        measure(args.run, args.repeats, env)
+        measure(args.run, args.repeats, env, args.case)
         return
     with tempfile.TemporaryDirectory() as folder:
-        measure(tiny_run(Path(folder), env), args.repeats, env)
+        measure(tiny_run(Path(folder), env), args.repeats, env, args.case)
 
 
 if __name__ == "__main__":

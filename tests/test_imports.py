@@ -132,18 +132,32 @@ def test_importing_the_recipe_and_the_cli_imports_no_torch():
     assert done.stdout.splitlines() == ["[]", "[]"], done.stdout + done.stderr
 
 
+def loaded_after(modules: str, tasks: tuple[str, ...], heavy: tuple[str, ...]) -> str:
+    """Which of `heavy` a fresh interpreter holds after importing `modules` and building `tasks`."""
+    code = (
+        "import sys\n"
+        f"import {modules}\n"
+        "from vertune.tasks import get_task\n"
+        f"for name in {tasks!r}:\n"
+        "    get_task(name, None)\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
 def test_the_predict_path_imports_no_training_tracking_or_report_library():
     """`vertune predict` starts in seconds: the CLI, the api and the predictor with every task import none of
     the libraries only training, reports, tracking, export or the data tools need."""
-    code = (
-        "import sys\n"
-        "import vertune.cli, vertune.api, vertune.models.predictor, vertune.stages.predict\n"
-        "from vertune.tasks import get_task\n"
-        "for name in ('classification', 'pair', 'regression', 'multilabel', 'ner', 'embedding'):\n"
-        "    get_task(name, None)\n"
-        "heavy = ('sklearn', 'scipy', 'pandas', 'matplotlib', 'optuna', 'mlflow', 'trl', 'setfit', 'captum',\n"
-        "         'onnx', 'onnxruntime', 'peft', 'cleanlab', 'fastapi', 'sentence_transformers', 'seqeval')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    modules = "vertune.cli, vertune.api, vertune.models.predictor, vertune.stages.predict"
+    tasks = ("classification", "pair", "regression", "multilabel", "ner", "embedding")
+    heavy = ("sklearn", "scipy", "pandas", "matplotlib", "optuna", "mlflow", "trl", "setfit", "captum")
+    heavy += ("onnx", "onnxruntime", "peft", "cleanlab", "fastapi", "sentence_transformers", "seqeval")
+    assert loaded_after(modules, tasks, heavy) == "[]"
+
+
+def test_the_onnx_runtime_and_the_text_tasks_import_neither_torch_nor_transformers():
+    """`vertune predict RUN --backend onnx` on a text task starts without torch (seconds of start-up)."""
+    modules = "vertune.cli, vertune.deploy.runtimes, vertune.models.tokenizer_json, vertune.stages.predict"
+    tasks = ("classification", "pair", "regression", "multilabel")
+    assert loaded_after(modules, tasks, ("torch", "transformers", "sklearn", "pandas")) == "[]"

@@ -180,13 +180,15 @@ def predict(
     texts: Sequence[str],
     quiet: bool = True,
     text_pairs: Sequence[str] | None = None,
+    backend: str | None = None,
 ) -> list[dict[str, Any]]:
     """Predictions for texts (with `text_pairs`, one second text each, for a pair run), in the task's terms:
     classification [{"label", "score", "scores": {label: probability}}, ...], regression [{"value"}, ...],
-    multilabel [{"labels", "scores"}, ...]."""
+    multilabel [{"labels", "scores"}, ...]. `backend`: the run's model in PyTorch (None) or on torch-int8,
+    onnx, onnx-int8 (`vertune export` first; onnx starts without importing torch or transformers)."""
     from vertune.stages.predict import predict_texts
 
-    return predict_texts(RunDir(run_path), texts, text_pairs, quiet)
+    return predict_texts(RunDir(run_path), texts, text_pairs, quiet, backend)
 
 
 def explain(
@@ -229,11 +231,15 @@ def predict_file(
     text_column: str | None = None,
     quiet: bool = False,
     text_pair_column: str | None = None,
+    backend: str | None = None,
 ) -> PredictFileResult:
-    """Predict every row of a file; write it back with the task's columns (`prediction`, ...)."""
+    """Predict every row of a file; write it back with the task's columns (`prediction`, ...). `backend` as
+    in `predict`."""
     from vertune.stages.predict import predict_table
 
-    rows = predict_table(RunDir(run_path), input_path, output_path, text_column, text_pair_column, quiet)
+    rows = predict_table(
+        RunDir(run_path), input_path, output_path, text_column, text_pair_column, quiet, backend
+    )
     return PredictFileResult(rows, Path(output_path))
 
 

@@ -161,6 +161,13 @@ def predict(
     text_pair_column: Annotated[
         str | None, typer.Option(help="With --file, a pair run's second column. Default: the recipe's.")
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="torch, torch-int8, onnx or onnx-int8 (after `vertune export`); default: the PyTorch model. "
+            "onnx starts without torch (about 1 s instead of 4.5 s on 2 CPU cores)."
+        ),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Predict for texts (printed as JSON lines) or for a whole file, in the run's task terms."""
@@ -173,12 +180,12 @@ def predict(
         if output is None:
             raise VertuneError("--file needs --output, e.g. --output predictions.csv")
         written = api.predict_file(
-            run, file, output, text_column, quiet=quiet, text_pair_column=text_pair_column
+            run, file, output, text_column, quiet=quiet, text_pair_column=text_pair_column, backend=backend
         )
         out.print(f"wrote {written.rows} predictions to {output}", markup=False, highlight=False)
         return
     with collector_paused():  # while torch, transformers and the model load
-        predictions = api.predict(run, texts or [], text_pairs=text_pair)
+        predictions = api.predict(run, texts or [], text_pairs=text_pair, backend=backend)
     printed = api.shown_texts(run, texts or [])  # data.redact: never print the raw personal data
     pairs_printed = api.shown_texts(run, text_pair) if text_pair else []
     for i, (text, prediction) in enumerate(zip(printed, predictions, strict=True)):

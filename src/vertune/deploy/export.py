@@ -31,7 +31,7 @@ from vertune.deploy.quantize import quantize_onnx_dynamic
 from vertune.deploy.runtimes import ONNX_FILES, OnnxPredictor, onnx_session
 from vertune.events import Info, Subscriber, ignore
 from vertune.models.batching import _model_keys
-from vertune.models.predictor import Predictor
+from vertune.models.predictor import Predictor, RunPredictor
 from vertune.run import RunDir, write_json_atomic
 
 OPSET = 17
@@ -184,7 +184,7 @@ class _LogitsOnly(torch.nn.Module):
 
 
 def _decoded(
-    predictor: Predictor, outputs: list[np.ndarray], features: list[dict[str, Any]], inputs: list[Any]
+    predictor: RunPredictor, outputs: list[np.ndarray], features: list[dict[str, Any]], inputs: list[Any]
 ) -> list[Any]:
     merged = predictor.task.merge(outputs, features, len(inputs))
     return [_decision(d) for d in predictor.task.decode(merged, inputs, predictor.labels)]

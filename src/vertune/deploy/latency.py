@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from vertune.models.predictor import Predictor
+from vertune.models.predictor import RunPredictor
 
 
-def latency_samples(predictor: Predictor, inputs: list[Any], warmup: int = 3) -> list[float]:
+def latency_samples(predictor: RunPredictor, inputs: list[Any], warmup: int = 3) -> list[float]:
     """Milliseconds of each request of one input (batch 1), after `warmup` untimed ones."""
     for item in inputs[:warmup]:
         predictor.predict([item])
@@ -23,7 +23,7 @@ def latency_samples(predictor: Predictor, inputs: list[Any], warmup: int = 3) ->
     return times
 
 
-def latency_ms(predictor: Predictor, inputs: list[Any], warmup: int = 3) -> dict[str, float]:
+def latency_ms(predictor: RunPredictor, inputs: list[Any], warmup: int = 3) -> dict[str, float]:
     """p50 / p99 of one request of one input at a time (batch 1), in milliseconds."""
     times = latency_samples(predictor, inputs, warmup)
     return {
@@ -32,7 +32,7 @@ def latency_ms(predictor: Predictor, inputs: list[Any], warmup: int = 3) -> dict
     }
 
 
-def throughput(predictor: Predictor, inputs: list[Any], batch_size: int = 32, repeats: int = 1) -> float:
+def throughput(predictor: RunPredictor, inputs: list[Any], batch_size: int = 32, repeats: int = 1) -> float:
     """Inputs per second at `batch_size` (batches sorted by length, as the predictor runs them); the median
     of `repeats` passes over all inputs, after one warm-up batch."""
     predictor.batch_size = batch_size

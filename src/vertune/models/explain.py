@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from vertune.errors import ExplainError
-from vertune.models.predictor import Predictor
+from vertune.models.predictor import RunPredictor
 from vertune.tasks.sentences import as_sentence
 
 DEFAULT_STEPS = 32
@@ -46,11 +46,11 @@ def _scaled(values: np.ndarray) -> np.ndarray:
 
 
 class Explainer:
-    """Integrated Gradients over a run's Predictor (its model, tokenizer, task and calibration)."""
+    """Integrated Gradients over a run's predictor (its PyTorch model, tokenizer, task and calibration)."""
 
     def __init__(
         self,
-        predictor: Predictor,
+        predictor: RunPredictor,
         steps: int = DEFAULT_STEPS,
         max_tokens: int = DEFAULT_MAX_TOKENS,
         truncate: bool = False,

@@ -1,10 +1,11 @@
-"""Prediction for `vertune predict`: texts (or text pairs) and whole files, through the run's Predictor."""
+"""Prediction for `vertune predict`: texts (or text pairs) and whole files, through the run's predictor:
+PyTorch by default, or the runtime `--backend` names (deploy/runtimes.py; `onnx` needs no torch)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vertune.data.pii import output_redactor, redact_columns
 from vertune.data.readers import read_table
@@ -12,18 +13,25 @@ from vertune.data.writers import write_frame
 from vertune.errors import VertuneError
 from vertune.run import RunDir
 
+if TYPE_CHECKING:
+    from vertune.models.predictor import RunPredictor
+
 
 def predict_texts(
-    run: RunDir, texts: Sequence[str], text_pairs: Sequence[str] | None, quiet: bool
+    run: RunDir,
+    texts: Sequence[str],
+    text_pairs: Sequence[str] | None,
+    quiet: bool,
+    backend: str | None = None,
 ) -> list[dict[str, Any]]:
     """Decoded predictions for texts, or text pairs for a pair run."""
     from vertune.generation.predict import complete_texts, is_generation_run
-    from vertune.models.predictor import Predictor
 
     check_texts(texts)
     if is_generation_run(run):
+        no_backend(backend)
         return complete_texts(run, texts)
-    predictor = Predictor.from_run(run.path)
+    predictor = run_predictor(run, backend)
     pairs = predictor.task.reads_pairs
     if pairs and text_pairs is None:
         raise VertuneError("this run reads text pairs; give one --text-pair per text (in the same order)")
@@ -46,11 +54,10 @@ def predict_table(
     text_column: str | None,
     text_pair_column: str | None,
     quiet: bool,
+    backend: str | None = None,
 ) -> int:
     """Every row of a file, written back with the task's prediction columns; the number of rows."""
     import pandas as pd
-
-    from vertune.models.predictor import Predictor
 
     run.require_model()
     recipe = run.load_recipe()
@@ -60,9 +67,10 @@ def predict_table(
     if recipe.task == "generation":  # a `completion` column
         from vertune.generation.predict import complete_table
 
+        no_backend(backend)
         rows = complete_table(run, table, data_config, quiet)
     else:
-        predictor = Predictor.from_run(run.path)
+        predictor = run_predictor(run, backend)
         predictions = predictor.predict(predictor.task.inputs(table, data_config), quiet=quiet)
         rows = [predictor.task.prediction_columns(p) for p in predictions]
     # data.redact: the file written back holds the user's rows; redact every column like the inputs
@@ -72,6 +80,24 @@ def predict_table(
     added = added.rename(columns={c: f"{c}_predicted" for c in added.columns if c in frame.columns})
     write_frame(pd.concat([frame, added], axis=1), Path(output_path))
     return len(frame)
+
+
+def run_predictor(run: RunDir, backend: str | None) -> RunPredictor:
+    """The run's model in PyTorch (as always), or on `backend`: torch, torch-int8, onnx or onnx-int8, as
+    `vertune serve --backend` reads them (onnx needs `vertune export` first; on a run compressed for int8 it
+    means that run's int8 file)."""
+    if backend is None:
+        from vertune.models.predictor import Predictor
+
+        return Predictor.from_run(run.path)
+    from vertune.deploy.runtimes import load_predictor
+
+    return load_predictor(run.path, backend)
+
+
+def no_backend(backend: str | None) -> None:
+    if backend is not None:
+        raise VertuneError("--backend is for encoder runs; a generation run predicts with its own model")
 
 
 def shown_texts(run: RunDir, texts: Sequence[str]) -> list[str]:

@@ -17,8 +17,6 @@ from typing import Any
 import numpy as np
 
 # sklearn.metrics is imported where scores are computed: `vertune predict` never needs it (start-up time).
-import torch
-
 from vertune.data.readers import Table
 from vertune.data.validate import ROWS_SHOWN_PER_PROBLEM, DataReport, is_missing, validate_texts
 from vertune.errors import Problem
@@ -50,7 +48,7 @@ def sigmoid(logits: np.ndarray) -> np.ndarray:
 
 class MultilabelTask(TextTask):
     name = "multilabel"
-    label_dtype = torch.float32
+    label_dtype = "float32"
 
     def __init__(self, data: DataConfig | None = None):
         super().__init__(data)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import torch
 
 from vertune.data.readers import Table
 from vertune.data.validate import ROWS_SHOWN_PER_PROBLEM, DataReport, is_missing, validate_texts
@@ -81,7 +80,7 @@ def regression_metrics(predicted: np.ndarray, true: np.ndarray) -> dict[str, flo
 
 class RegressionTask(TextTask):
     name = "regression"
-    label_dtype = torch.float32
+    label_dtype = "float32"
 
     def __init__(self, data: DataConfig | None = None):
         super().__init__(data)

@@ -8,10 +8,9 @@ targets, head, loss and metrics.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from vertune.data.pii import redacted_inputs
 from vertune.data.readers import Table
@@ -21,10 +20,13 @@ from vertune.recipe import DataConfig
 from vertune.tasks import windows
 from vertune.tasks.base import BaseTask, Examples, Predictions
 
+if TYPE_CHECKING:
+    import torch
+
 
 class TextTask(BaseTask):
-    #: dtype of the `labels` tensor the collator builds
-    label_dtype = torch.long
+    #: torch dtype of the `labels` tensor the collator builds, by name (this module stays torch-free)
+    label_dtype = "long"
 
     def __init__(self, data: DataConfig | None = None):
         super().__init__(data)

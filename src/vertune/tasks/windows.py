@@ -9,15 +9,20 @@ feature carries `"example"`: the index of the text it came from.
   `WindowCollator` flattens them back into windows plus an `example` index tensor, and `pooled_loss` pools
   the window logits per text before the task's loss (cross-entropy, MSE or BCE by the head's problem type).
   The saved model stays a plain transformers model; pooling is vertune's job at inference.
+
+Encoding and `pool_rows` need neither torch nor transformers (an ONNX Runtime prediction uses them without
+either); the training side imports torch where it runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 Pooling = str  # "mean" | "max"
 
@@ -96,7 +101,8 @@ def training_rows(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class WindowCollator:
     """Pads a batch; a batch of windowed texts becomes all their windows plus an `example` index per window."""
 
-    def __init__(self, tokenizer: Any, label_dtype: torch.dtype = torch.long):
+    def __init__(self, tokenizer: Any, label_dtype: str = "long"):
+        """`label_dtype`: the torch dtype of the `labels` tensor, by name ("long", "float32")."""
         from transformers import DataCollatorWithPadding
 
         # Multiples of 16 keep bf16 matrix tiles (AMX, tensor cores) full.
@@ -104,6 +110,8 @@ class WindowCollator:
         self.label_dtype = label_dtype
 
     def __call__(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
         labels = [row["labels"] for row in rows] if rows and "labels" in rows[0] else None
         windowed = bool(rows) and bool(rows[0]["input_ids"]) and isinstance(rows[0]["input_ids"][0], list)
         if windowed:
@@ -117,12 +125,14 @@ class WindowCollator:
         else:
             batch = dict(self.pad([{k: v for k, v in row.items() if k != "labels"} for row in rows]))
         if labels is not None:
-            batch["labels"] = torch.tensor(labels, dtype=self.label_dtype)
+            batch["labels"] = torch.tensor(labels, dtype=getattr(torch, self.label_dtype))
         return batch
 
 
 def pool_logits(logits: torch.Tensor, example: torch.Tensor, count: int, pooling: Pooling) -> torch.Tensor:
     """(windows, n) logits to (count, n), the mean or max over each text's windows (differentiable)."""
+    import torch
+
     index = example.unsqueeze(-1).expand_as(logits)
     empty = torch.zeros(count, logits.shape[-1], dtype=logits.dtype, device=logits.device)
     reduce = "amax" if pooling == "max" else "mean"
@@ -131,7 +141,8 @@ def pool_logits(logits: torch.Tensor, example: torch.Tensor, count: int, pooling
 
 def problem_loss(problem_type: str | None, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """The loss transformers' sequence-classification heads use for their `problem_type`."""
-    functional = torch.nn.functional
+    from torch.nn import functional
+
     if problem_type == "regression":
         return functional.mse_loss(logits.squeeze(-1).float(), labels.float())
     if problem_type == "multi_label_classification":

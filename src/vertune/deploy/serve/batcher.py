@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vertune.models.predictor import Predictor
+from vertune.models.predictor import RunPredictor
 
 
 class Overloaded(Exception):
@@ -41,7 +41,7 @@ OnBatch = Callable[[int], None]
 class MicroBatcher:
     def __init__(
         self,
-        predictor: Predictor,
+        predictor: RunPredictor,
         max_batch: int = 32,
         max_wait_ms: float = 5.0,
         queue_size: int = 256,
