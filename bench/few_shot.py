@@ -87,6 +87,32 @@ def plot(lines_file: Path, image: Path) -> None:
     figure.savefig(image, dpi=110)
 
 
+def table(lines_file: Path) -> str:
+    """A Markdown table of the JSON lines: test macro-F1 mean ± std over seeds (and their count), one row per
+    dataset and rows per class, one column per method."""
+    rows = [json.loads(line) for line in lines_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    frame = pd.DataFrame([r for r in rows if not r.get("summary")])
+    stats = frame.groupby(["dataset", "rows_per_class", "method"])["test_macro_f1"].agg(
+        ["mean", "std", "count"]
+    )
+    methods = sorted(set(frame["method"]))
+    lines = ["| dataset | rows per class | " + " | ".join(methods) + " |", "|---" * (len(methods) + 2) + "|"]
+    splits = sorted(
+        {(d, s) for d, s, _ in stats.index},
+        key=lambda c: (c[0], c[1] == "full", int(c[1]) if c[1] != "full" else 0),
+    )
+    for dataset, size in splits:
+        cells = []
+        for method in methods:
+            if (dataset, size, method) not in stats.index:
+                cells.append("-")
+                continue
+            mean, std, count = stats.loc[(dataset, size, method)]
+            cells.append(f"{mean:.3f} ± {std:.3f} ({int(count)})" if count > 1 else f"{mean:.3f} (1)")
+        lines.append(f"| {dataset} | {size} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
@@ -115,9 +141,15 @@ def main() -> None:
     parser.add_argument(
         "--plot", type=Path, default=None, help="only draw the curves of this JSON-lines file"
     )
+    parser.add_argument(
+        "--table", type=Path, default=None, help="only print the Markdown table of this JSON-lines file"
+    )
     args = parser.parse_args()
     if args.plot is not None:
         plot(args.plot, Path(__file__).with_name("few_shot.png"))
+        return
+    if args.table is not None:
+        print(table(args.table))
         return
 
     from vertune import api
