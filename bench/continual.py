@@ -4,9 +4,11 @@ accuracy matrix, forgetting, the new-data metric and the cost, against joint tra
 Step A: business, entertainment, politics; step B: sports, tech (`--rows-per-class` training rows and
 `--test-per-class` test rows per class, sampled with a fixed seed from /work/shared/data/bbc_news_*.csv).
 The parent is trained on A; each strategy (`--strategies`) continues it on B with `vertune continue`
-(`continual.strategy`); "joint" trains the same recipe on A + B at once (the upper bound). Each model is
-scored on the A test set and the B test set (macro-F1 over the classes present). One JSON line per model,
-then a summary line; the lines also go to bench/results-continual-bbc_news-DATE.jsonl.
+(`continual.strategy`; an entry `replay+l2sp:replay=0.5:l2sp=0.1` also sets those `continual.` keys for that
+child alone); "joint" trains the same recipe on A + B at once (the upper bound). Each model is scored on the
+A test set and the B test set (macro-F1 over the classes present). `--seed` is the training seed of every
+model (the data sample stays fixed). One JSON line per model, then a summary line; the lines also go to
+bench/results-continual-bbc_news-DATE.jsonl.
 
     nice -n 10 .venv/bin/python bench/continual.py [--rows-per-class 60] [--strategies none,replay,...]
 """
@@ -72,6 +74,7 @@ def main() -> None:
         "--joint-epochs", type=float, default=None, help="epochs of the joint run (default: --epochs)"
     )
     parser.add_argument("--reuse-parent", action="store_true", help="keep a parent already trained in --work")
+    parser.add_argument("--seed", type=int, default=0, help="training seed of every model")
     args = parser.parse_args()
 
     from vertune import api
@@ -107,9 +110,10 @@ def main() -> None:
                         "epochs": epochs,
                         "max_length": args.max_length,
                         "batch_size": 16,
-                        "seed": 0,
+                        "seed": args.seed,
                     },
-                    "evaluation": {"baselines": []},
+                    # no baselines, no attributed errors in the report: accuracy only, and fewer CPU-seconds
+                    "evaluation": {"baselines": [], "explain_errors": 0},
                     "output": str(output),
                 }
             )
@@ -126,6 +130,7 @@ def main() -> None:
             "data": "bbc_news",
             "date": date,
             "load_1min_at_start": round(load, 1),
+            "seed": args.seed,
             **line,
         }
         print(json.dumps(line), flush=True)
@@ -153,32 +158,46 @@ def main() -> None:
             "metric": metric,
             "A": parent_scores["A"],
             "B": None,
+            "validation": parent.metrics["validation"][metric],
             "seconds": round(time.perf_counter() - began, 1),
             "train_seconds": parent.metrics["train"]["seconds"],
         }
     )
-    for strategy in [s for s in args.strategies.split(",") if s]:
+    for entry in [s for s in args.strategies.split(",") if s]:
+        strategy, *settings = entry.split(":")
         began = time.perf_counter()
         child = api.continue_(
             parent.run.path,
             paths["b_train"],
             test=paths["b_test"],
-            output=work / f"child-{strategy.replace('+', '_')}",
-            overrides=[f"continual.strategy={strategy}", "continual.fisher_rows=64", *args.overrides],
+            output=work / f"child-{entry.replace('+', '_').replace(':', '_').replace('=', '')}",
+            overrides=[
+                f"continual.strategy={strategy}",
+                "continual.fisher_rows=64",
+                *args.overrides,
+                *(f"continual.{setting}" for setting in settings),
+            ],
             overwrite=True,
             quiet=True,
             on_event=ignore,
         )
         retention = child.metrics["retention"]
         a, b = retention[str(paths["a_test"])]["child"], retention[str(paths["b_test"])]["child"]
+        validation = child.metrics["continual"].get("validation", {})
         emit(
             {
-                "model": f"continue {strategy}",
+                "model": f"continue {strategy}" + (f" ({', '.join(settings)})" if settings else ""),
                 "metric": metric,
                 "A": a,
                 "B": b,
                 "forgetting_points": round(100 * child.metrics["continual"]["forgetting"], 2),
                 "replayed_rows": child.metrics["continual"]["replayed_rows"],
+                "validation": child.metrics["validation"][metric],
+                "validation_new": validation.get("new"),
+                "validation_earlier": validation.get("earlier"),
+                "validation_rows": validation.get("rows"),
+                "epochs_run": child.metrics["train"]["epochs_run"],
+                "best_step": child.metrics["train"]["best_step"],
                 "seconds": round(time.perf_counter() - began, 1),
                 "train_seconds": child.metrics["train"]["seconds"],
                 "peak_rss_mb": child.metrics["train"]["peak_rss_mb"],
@@ -198,6 +217,9 @@ def main() -> None:
                 "model": "joint (A + B at once)",
                 "metric": metric,
                 **joint_scores,
+                "validation": joint.metrics["validation"][metric],
+                "epochs_run": joint.metrics["train"]["epochs_run"],
+                "best_step": joint.metrics["train"]["best_step"],
                 "seconds": round(time.perf_counter() - began, 1),
                 "train_seconds": joint.metrics["train"]["seconds"],
                 "peak_rss_mb": joint.metrics["train"]["peak_rss_mb"],
