@@ -94,6 +94,8 @@ def lineage(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_continue_grows_the_head_and_measures_retention(lineage):
+    from vertune.run import RunDir
+
     parent, child = lineage["parent"], lineage["child"]
     assert json.loads((child / "labels.json").read_text())["labels"] == ["negative", "positive", "neutral"]
     config = json.loads((child / "model" / "config.json").read_text())
@@ -112,9 +114,19 @@ def test_continue_grows_the_head_and_measures_retention(lineage):
     assert c["strategy"] == "replay+l2sp" and c["new_test_set"] == new and c["replayed_rows"] > 0
     assert c["forgetting"] == pytest.approx(row["parent"] - row["child"])
     assert c["penalties"]["l2sp@parent"] > 0
+    # validation (early stopping, the kept checkpoint) holds the replayed share of the parent's validation
+    # rows too, scored apart; the final scores reach log.jsonl as in train
+    replayed = lineage_json["continual"]["replayed_validation_rows"]
+    assert replayed > 0 and c["validation"]["rows"] == {
+        "new": metrics["data"]["validation"]["rows"] - replayed,
+        "earlier": replayed,
+    }
+    assert 0 <= c["validation"]["earlier"] <= 1 and 0 <= c["validation"]["new"] <= 1
+    last = RunDir(child).read_log()[-1]
+    assert last["test/macro_f1"] == pytest.approx(metrics["test"]["macro_f1"])
+    assert last["continual/forgetting"] == pytest.approx(c["forgetting"])
     assert [r["model"] for r in c["matrix"]] == [str(parent.resolve()), str(child.resolve())]
     from vertune.deploy.data import run_splits
-    from vertune.run import RunDir
 
     # compress / export reproduce a continued run's own splits; its labels are the grown ones
     assert run_splits(RunDir(child)).labels == ["negative", "positive", "neutral"]

@@ -22,6 +22,12 @@ def continued_metrics() -> dict:
             "test_sets": [old, new],
             "forgetting": 0.05,
             "backward_transfer": -0.05,
+            "validation": {
+                "metric": "macro_f1",
+                "new": 0.9,
+                "earlier": 0.75,
+                "rows": {"new": 8, "earlier": 3},
+            },
             "matrix": [
                 {"model": "/runs/a", "test_set": old, "scores": {old: 0.9, new: None}},
                 {"model": "/runs/b", "test_set": new, "scores": {old: 0.85, new: 0.88}},
@@ -39,6 +45,7 @@ def test_retention_section_and_plot(tmp_path):
     assert "| new.csv (split) (new) | — | 0.8800 | — |" in markdown
     assert "Forgetting (largest drop on an earlier test set): 5.00 points" in markdown
     assert "| b | 0.8500 | 0.8800 |" in markdown
+    assert "0.9000 on the new rows, 0.7500 on the replayed earlier rows (3 rows)" in markdown
     assert (run.plots_dir / "retention.png").is_file()
 
 

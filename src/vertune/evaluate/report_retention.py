@@ -56,6 +56,13 @@ def retention(context: ReportContext) -> list[Block]:
         facts.append(
             f"Backward transfer (mean change on earlier models' own test sets): {100 * transfer:+.2f} points"
         )
+    validation = continual.get("validation") or {}
+    if "earlier" in validation:
+        facts.append(
+            f"Validation (early stopping and the kept checkpoint): {score(validation.get('new'))} on the new "
+            f"rows, {score(validation.get('earlier'))} on the replayed earlier rows "
+            f"({validation.get('rows', {}).get('earlier')} rows)"
+        )
     if facts:
         blocks.append(Bullets(facts))
     names = continual.test_sets

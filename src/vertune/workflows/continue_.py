@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from vertune.continual.lineage import Ancestor, ancestor_splits, ancestors
-from vertune.continual.replay import concatenate, sample_rows
+from vertune.continual.replay import replay_splits
 from vertune.data.prepare import Splits
 from vertune.errors import DataError, RecipeError
 from vertune.events import FinalMetrics, Info, Subscriber, Warning
@@ -113,19 +113,13 @@ def run_continue(
         parent_labels = parent.load_labels()
         labels = grown_labels(parent_labels, splits.labels)
         earlier = earlier_data(ancestors(parent), recipe, on_event)
-        replayed = [
-            sample_rows(task, s.train, config.replay, recipe.training.seed)
-            for _, s in earlier
-            if s is not None and config.uses("replay")
-        ]
-        new_rows = len(splits.train)
-        splits = Splits(
-            concatenate(splits.train, *replayed), splits.validation, splits.test, labels, splits.report
-        )
+        new_rows, new_validation = len(splits.train), len(splits.validation)
+        splits = replay_splits(splits, [s for _, s in earlier], task, config, recipe.training.seed, labels)
         on_event(
             Info(
                 f"continue from {parent.path}: {len(earlier)} ancestor(s), strategy {config.strategy}, "
                 f"{new_rows} new + {len(splits.train) - new_rows} replayed training rows, "
+                f"{new_validation} new + {len(splits.validation) - new_validation} replayed validation rows, "
                 f"{len(labels) - len(parent_labels)} new labels"
             )
         )
@@ -134,12 +128,18 @@ def run_continue(
         assert recipe.output is not None
         run = open_derived_run(parent, recipe.output, overwrite)
         write_run_files(run, recipe, task, labels)
-        write_lineage(run, recipe, parent, earlier, len(splits.train) - new_rows)
+        replayed = {
+            "replayed_rows": len(splits.train) - new_rows,
+            "replayed_validation_rows": len(splits.validation) - new_validation,
+        }
+        write_lineage(run, recipe, parent, earlier, replayed)
 
     from vertune.continual.start import ContinualStart
     from vertune.hardware import resolve_precision
     from vertune.stages.fit import fit_model, save_model
     from vertune.stages.metrics import build_metrics, recipe_section, write_metrics_and_report
+    from vertune.stages.tracking import final_scalars
+    from vertune.train.fit import log_final_metrics
     from vertune.workflows.train import score_stages
 
     precision = resolve_precision(recipe.training.precision)
@@ -163,7 +163,17 @@ def run_continue(
 
     with stage("retention", on_event):
         retention, continual = measure_retention(
-            run, parent, task, earlier, recipe, scores["test"], splits.test, start, precision, quiet
+            run,
+            parent,
+            task,
+            earlier,
+            recipe,
+            scores["test"],
+            splits,
+            new_validation,
+            start,
+            precision,
+            quiet,
         )
         if continual["forgetting"] is not None:
             on_event(
@@ -187,6 +197,10 @@ def run_continue(
             retention=retention,
             continual=continual,
         )
+        final = final_scalars(scores["test"], baselines)
+        if continual["forgetting"] is not None:
+            final["continual/forgetting"] = float(continual["forgetting"])
+        log_final_metrics(fitted, final)  # log.jsonl and training.report_to's tracker, as in train
         content, report = write_metrics_and_report(run, metrics, run.read_log())
     with stage("track", on_event):
         from vertune.tracking import track_run
@@ -199,7 +213,11 @@ def run_continue(
 
 
 def write_lineage(
-    run: RunDir, recipe: Recipe, parent: RunDir, earlier: list[tuple[Ancestor, Splits | None]], replayed: int
+    run: RunDir,
+    recipe: Recipe,
+    parent: RunDir,
+    earlier: list[tuple[Ancestor, Splits | None]],
+    replayed: dict[str, int],
 ) -> None:
     """lineage.json: the child's own data, its parent, and every ancestor (run and data files with sha256)."""
     from vertune.train.lineage import build_lineage
@@ -213,7 +231,7 @@ def write_lineage(
         }
         for a, _ in earlier
     ]
-    lineage["continual"] = {"strategy": recipe.continual.strategy, "replayed_rows": replayed}
+    lineage["continual"] = {"strategy": recipe.continual.strategy, **replayed}
     write_json_atomic(run.lineage_path, lineage)
 
 
@@ -247,12 +265,14 @@ def measure_retention(
     earlier: list[tuple[Ancestor, Splits | None]],
     recipe: Recipe,
     new_scores: dict[str, Any],
-    new_test: Examples,
+    splits: Splits,
+    new_validation: int,
     start: Any,
     precision: str,
     quiet: bool,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Parent and child on every test set of the lineage: the retention table and the `continual` section."""
+    """Parent and child on every test set of the lineage: the retention table and the `continual` section
+    (with the child's validation score on its new rows and on the replayed ones apart)."""
     from vertune.continual import retention as measure
     from vertune.continual.lineage import test_set_name
     from vertune.stages.score import score_saved_model
@@ -263,13 +283,24 @@ def measure_retention(
     sets.pop(new_name, None)
     batch = recipe.training.eval_batch_size
     labels, parent_labels = run.load_labels(), parent.load_labels()
+    parts = validation_parts(splits.validation, new_validation)
     child_scores = score_saved_model(
-        run, sets, labels, precision=precision, batch_size=batch, quiet=quiet
+        run,
+        sets | {VALIDATION_PART + k: x for k, x in parts.items()},
+        labels,
+        precision=precision,
+        batch_size=batch,
+        quiet=quiet,
     ).scores
+    validation = {
+        "metric": metric,
+        **{k: float(child_scores.pop(VALIDATION_PART + k)[metric]) for k in parts},
+        "rows": {k: len(x) for k, x in parts.items()},
+    }
     child = {name: float(s[metric]) for name, s in child_scores.items()} | {
         new_name: float(new_scores[metric])
     }
-    every = {**sets, new_name: new_test}
+    every = {**sets, new_name: splits.test}
     predictable = {name: x for name, x in every.items() if set(task.labels(x)) <= set(parent_labels)}
     parent_scores = (
         score_saved_model(
@@ -300,6 +331,21 @@ def measure_retention(
         "matrix": rows,
         "ancestors": [str(a.run.path.resolve()) for a, _ in earlier],
         "replayed_rows": run.load_lineage().get("continual", {}).get("replayed_rows", 0),
+        "validation": validation,
         "penalties": start.summary(),
     }
     return table, continual
+
+
+#: the prefix of the validation parts' keys among the test sets scored in measure_retention (test set keys
+#: are file paths)
+VALIDATION_PART = "\0validation:"
+
+
+def validation_parts(validation: Examples, new_rows: int) -> dict[str, Examples]:
+    """The validation split's own rows ("new", first) and the replayed ancestors' ("earlier", when any)."""
+    parts = {
+        "new": validation.select(list(range(new_rows))),
+        "earlier": validation.select(list(range(new_rows, len(validation)))),
+    }
+    return {name: part for name, part in parts.items() if len(part)}
