@@ -95,3 +95,13 @@ def test_resolved_recipe_round_trips(tmp_path):
     recipe = load_recipe(recipe_file(tmp_path, MINIMAL), ["training.epochs=2"])
     again = load_recipe(recipe_file(tmp_path, yaml.safe_load(recipe.to_yaml()), "again.yaml"))
     assert again.training == recipe.training and again.data == recipe.data
+
+
+def test_extend_vocab_with_an_adapter_saved_alone_is_refused(tmp_path):
+    model = {"name": "minilm", "extend_vocab": "from_data"}
+    for method in ({"name": "lora", "merge": False}, {"name": "prefix"}):
+        with pytest.raises(RecipeError, match="without the new tokens' embedding rows"):
+            load_recipe(recipe_file(tmp_path, {**MINIMAL, "model": model, "method": method}))
+    assert load_recipe(recipe_file(tmp_path, {**MINIMAL, "model": model, "method": {"name": "lora"}}))
+    generation = {"name": "smollm2", "pretrain": {"max_steps": 1}}
+    assert load_recipe(recipe_file(tmp_path, {**MINIMAL, "task": "generation", "model": generation}))

@@ -454,12 +454,17 @@ class Recipe(StrictModel):
         return _known(task, TASK_NAMES, "task")
 
     @model_validator(mode="after")
-    def _pretrain_for_encoders(self) -> Recipe:
-        # The generation workflow has no pretrain stage yet (see vertune.pretrain.inline.task_adaptation).
-        if self.model.pretrain is not None and self.task == "generation":
+    def _vocab_saved_with_the_model(self) -> Recipe:
+        # An adapter saved alone is loaded over the base model, whose embeddings lack the new rows.
+        if self.model.extend_vocab is None:
+            return self
+        if self.method.name in ("prefix", "prompt") or (
+            self.method.name in ("lora", "adalora", "ia3") and not self.method.merge
+        ):
             raise ValueError(
-                "model.pretrain is not wired into task generation yet; run `vertune pretrain` with task: clm "
-                "on the texts and use its run as model:"
+                f"model.extend_vocab: method {self.method.name} saves an adapter alone, without the new "
+                "tokens' embedding rows; use method.merge: true (the default), another method, or no "
+                "extend_vocab"
             )
         return self
 

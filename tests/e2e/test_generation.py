@@ -46,6 +46,10 @@ def test_generation_run_scores_generations_against_the_base_model(generation_run
     assert metrics.baselines is not None
     assert set(metrics.baselines) == {"zero_shot", "few_shot"}
     assert metrics.baselines["few_shot"].value("exact_match") is not None
+    # each baseline's perplexity is of the reference answers given its own prompt (few-shot: with examples)
+    perplexities = {name: metrics.baselines[name].value("perplexity") for name in ("zero_shot", "few_shot")}
+    assert all((p or 0) > 1 for p in perplexities.values())
+    assert perplexities["zero_shot"] != perplexities["few_shot"]
     assert metrics.train is not None and metrics.train.get("tokens_per_second") > 0
     report = RunDir(generation_run).report_md.read_text(encoding="utf-8")
     assert "Generation: fine-tuned vs the base model" in report and "Sample answers" in report
@@ -105,3 +109,46 @@ def test_evaluate_scores_a_file_on_generated_answers(generation_run, tmp_path):
     metrics = read_metrics(tmp_path / "ev" / "metrics.json")
     assert metrics.test is not None and metrics.test.examples == 6
     assert metrics.test.value("exact_match") is not None and (metrics.test.value("perplexity") or 0) > 1
+
+
+def test_extend_vocab_and_task_adaptive_pretraining_on_multi_turn_conversations(tmp_path, monkeypatch):
+    """Two-turn conversations train (every assistant turn), a term file grows the vocabulary (embeddings
+    and the tied LM head, saved merged), and `model.pretrain` runs a causal-LM step on the conversations."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    monkeypatch.setattr("vertune.pretrain.inline.cache_root", lambda: tmp_path / "cache")
+    rows = [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines()][:12]
+    follow_up = {"role": "user", "content": "And this one?"}
+    conversations = [r["messages"] for r in rows[:4]] + [
+        [
+            *a["messages"],
+            {**follow_up, "content": follow_up["content"] + " " + b["messages"][0]["content"]},
+            b["messages"][1],
+        ]
+        for a, b in zip(rows[4::2], rows[5::2], strict=True)
+    ]
+    train = tmp_path / "train.jsonl"
+    train.write_text("".join(json.dumps({"messages": m}) + "\n" for m in conversations), encoding="utf-8")
+    terms = tmp_path / "terms.txt"
+    terms.write_text("Nexplanon\nCymbalta\n", encoding="utf-8")
+    recipe = write_recipe(
+        tmp_path,
+        model={"name": "smollm2", "extend_vocab": str(terms), "pretrain": {"max_steps": 1}},
+        task="generation",
+        data={"train": str(train), "test": str(TEST), "validation_size": 0.25},
+        method={"name": "lora"},
+        training={"epochs": 1, "max_length": 96, "batch_size": 4, "eval_batch_size": 4, "seed": 7},
+        generation={"max_new_tokens": 2},
+        evaluation={"metrics": ["exact_match"], "baselines": []},
+    )
+    result = vertune("train", str(recipe), "--quiet")
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = tmp_path / "run"
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["vocabulary"]["added_tokens"] == 2
+    assert metrics["pretrain"]["objective"] == "clm" and metrics["pretrain"]["steps"] == 1
+    assert set(metrics["pretrain"]["perplexity"]) == {"before", "after"}
+    tokenizer = AutoTokenizer.from_pretrained(run / "model")
+    assert "Nexplanon" in tokenizer.get_vocab()
+    assert AutoConfig.from_pretrained(run / "model").vocab_size == len(tokenizer)  # merged, grown
+    assert json.loads((run / "lineage.json").read_text(encoding="utf-8"))["pretrain"]["cached"] is False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -87,3 +88,27 @@ def test_a_missing_text_column_names_the_columns(tmp_path: Path) -> None:
 def test_a_misspelt_key_says_did_you_mean(tmp_path: Path) -> None:
     training = {**PRETRAIN, "mlm_probabilty": 0.2}
     fails_cleanly(vertune("pretrain", str(pretrain_recipe(tmp_path, training=training))), "mlm_probability")
+
+
+def test_clm_pretrain_on_the_builtin_decoder(tmp_path: Path, smollm2_dir: Path) -> None:
+    """`task: clm` on SmolLM2 for one step on a few documents: a causal-LM model/ and perplexity before /
+    after on the held-out blocks."""
+    from transformers import AutoConfig
+
+    texts = tmp_path / "texts.txt"
+    reviews = pd.read_csv(TRAIN_CSV)["text"].head(12)
+    texts.write_text("".join(" ".join(t.split()) + "\n" for t in reviews), encoding="utf-8")
+    recipe = pretrain_recipe(
+        tmp_path,
+        model="smollm2",
+        task="clm",
+        data={"train": str(texts), "validation_size": 0.2},
+        training={**PRETRAIN, "max_steps": 1, "batch_size": 2},
+    )
+    result = vertune("pretrain", str(recipe), "--quiet")
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = tmp_path / "dapt"
+    stats = json.loads((run / "metrics.json").read_text())["pretrain"]
+    assert stats["objective"] == "clm" and stats["steps"] == 1 and stats["whole_word_mask"] is None
+    assert all(1 < stats["perplexity"][k] < float("inf") for k in ("before", "after"))
+    assert AutoConfig.from_pretrained(run / "model").architectures == ["LlamaForCausalLM"]

@@ -136,6 +136,13 @@ def test_limits_and_bad_requests_are_4xx(client, generation_run: Path) -> None:
     user = [{"role": "user", "content": "hi"}]
     with pytest.raises(openai.UnprocessableEntityError, match="over the limit"):
         client.chat.completions.create(model=name, messages=user, max_tokens=100_000)
+    # the limit is the model's context (8192 for SmolLM2) minus the prompt, not a constant
+    with pytest.raises(openai.UnprocessableEntityError, match=r"context of 8192 tokens minus .* leaves 81"):
+        client.chat.completions.create(model=name, messages=user, max_tokens=8192)
+    above_the_old_cap = client.chat.completions.create(
+        model=name, messages=user, max_tokens=3000, temperature=0, stop=[" ", "\n"]
+    )
+    assert above_the_old_cap.choices[0].finish_reason == "stop"
     with pytest.raises(openai.UnprocessableEntityError, match="only n=1"):
         client.chat.completions.create(model=name, messages=user, n=2)
     with pytest.raises(openai.APIStatusError, match="at most 2000") as error:

@@ -1,5 +1,5 @@
 """The SFT mask with the real SmolLM2 tokenizer and chat template: exactly the answer tokens and the
-end-of-turn token carry labels."""
+end-of-turn token of every assistant turn carry labels."""
 
 from __future__ import annotations
 
@@ -35,6 +35,54 @@ def test_only_the_answer_and_the_end_of_turn_token_carry_labels(tokenizer):
     assert feature["input_ids"][:first] == prompt_ids
     assert tokenizer.decode(feature["input_ids"][:first]).endswith("<|im_start|>assistant\n")
     assert len(feature["attention_mask"]) == len(feature["input_ids"])
+
+
+def labelled_runs(feature: dict[str, list[int]]) -> list[list[int]]:
+    """The labelled positions as runs of consecutive positions."""
+    runs: list[list[int]] = []
+    for i, label in enumerate(feature["labels"]):
+        if label == IGNORE:
+            continue
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def test_every_assistant_turn_of_a_conversation_carries_labels_and_nothing_else(tokenizer):
+    first, second = "Migraine", "Take it with food."
+    conversation = [
+        *PROMPT,
+        {"role": "assistant", "content": first},
+        {"role": "user", "content": "How should I take it?"},
+    ]
+    feature = encode_example(tokenizer, conversation, second, max_length=256)
+    eos = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    runs = labelled_runs(feature)
+    expected = [
+        [*tokenizer(answer, add_special_tokens=False)["input_ids"], eos] for answer in (first, second)
+    ]
+    assert [[feature["labels"][i] for i in run] for run in runs] == expected
+    assert [[feature["input_ids"][i] for i in run] for run in runs] == expected
+    assert runs[-1][-1] == len(feature["input_ids"]) - 1
+    # the ids are the real template's rendering of the whole conversation, up to the last end-of-turn token
+    full = tokenizer.apply_chat_template(
+        [*conversation, {"role": "assistant", "content": second}], tokenize=False
+    )
+    assert tokenizer.decode(feature["input_ids"]) == full[: full.rindex("<|im_end|>") + len("<|im_end|>")]
+    # what is masked: the system prompt, both user turns, both assistant headers and the newline between turns
+    masked = tokenizer.decode(
+        [t for t, label in zip(feature["input_ids"], feature["labels"], strict=True) if label == IGNORE]
+    )
+    for message in conversation:
+        if message["role"] != "assistant":
+            assert message["content"] in masked
+    assert masked.count("<|im_start|>assistant\n") == 2 and first not in masked
+    # scoring labels the last answer only
+    last_only = encode_example(tokenizer, conversation, second, max_length=256, all_turns=False)
+    assert last_only["input_ids"] == feature["input_ids"]
+    assert [[last_only["labels"][i] for i in run] for run in labelled_runs(last_only)] == expected[1:]
 
 
 def test_an_over_long_example_keeps_the_end_of_the_prompt_and_the_start_of_the_answer(tokenizer):

@@ -45,3 +45,10 @@ def test_each_method_trains_on_the_sft_loss(smollm2_dir, method):
     (loss + (penalty if penalty is not None else 0)).backward()
     assert math.isfinite(float(loss.detach()))
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters() if p.requires_grad)
+
+
+def test_bitfit_on_a_model_without_biases_is_a_clear_recipe_error(smollm2_dir):
+    from vertune.errors import RecipeError
+
+    with pytest.raises(RecipeError, match="no bias terms"):
+        prepared(smollm2_dir, {"name": "bitfit"})

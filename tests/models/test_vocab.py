@@ -72,3 +72,79 @@ def test_new_rows_train_under_frozen_embeddings_and_old_rows_stay(minilm_dir):
     keep_old_rows.on_step_end(None, None, None)
     assert torch.equal(weight[: extension.first_id], before[: extension.first_id])
     assert not torch.equal(weight[extension.first_id :], before[extension.first_id :])
+
+
+def test_byte_level_terms_are_read_as_text_and_their_rows_train_in_the_tied_lm_head(smollm2_dir, tmp_path):
+    """SmolLM2 (byte-level BPE, no [UNK], LM head tied to the embeddings) under LoRA: a term file's words
+    are added as written (not as `Ġ`-mangled bytes), and the new rows, frozen by LoRA, still train."""
+    from transformers import AutoModelForCausalLM
+
+    from vertune.generation.encoding import encode_example
+    from vertune.methods import build_method
+    from vertune.recipe import recipe_from_dict
+
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_dir)
+    assert vocab.unknown_words(tokenizer, ["Nexplanon 布洛芬 works"], 1) == []  # nothing is [UNK]
+    terms = tmp_path / "terms.txt"
+    terms.write_text("Nexplanon\n布洛芬\nthe\n", encoding="utf-8")
+    planned = vocab.terms_from_file(tokenizer, terms)
+    assert planned == ["Nexplanon", "布洛芬"]
+    old_pieces = tokenizer("Nexplanon", add_special_tokens=False)["input_ids"]
+    extension = vocab.extend_tokenizer(tokenizer, planned)
+    ids = tokenizer("I took Nexplanon", add_special_tokens=False)["input_ids"]
+    assert ids[-1] == extension.first_id and tokenizer.decode(ids) == "I took Nexplanon"
+
+    model = AutoModelForCausalLM.from_pretrained(smollm2_dir)
+    old = model.get_input_embeddings().weight.detach().clone()
+    vocab.resize_embeddings(model, extension)
+    weight = model.get_input_embeddings().weight
+    assert model.get_output_embeddings().weight is weight  # still tied
+    assert weight.shape[0] == len(tokenizer) and model.config.vocab_size == len(tokenizer)
+    assert torch.allclose(weight[extension.first_id], old[old_pieces].mean(0))
+    recipe = recipe_from_dict(
+        {"model": "smollm2", "task": "generation", "data": {"train": "x.jsonl"}, "method": {"name": "lora"}}
+    )
+    model = build_method(recipe.method, total_steps=1).prepare(model)
+    [keep_old_rows] = vocab.train_new_rows(model, extension)
+    assert keep_old_rows.frozen_parameters == extension.first_id * weight.shape[1]
+    feature = encode_example(tokenizer, [{"role": "user", "content": "Which pill?"}], "Nexplanon", 32)
+    model(**{k: torch.tensor([v]) for k, v in feature.items()}).loss.backward()
+    assert weight.grad is not None
+    assert weight.grad[: extension.first_id].abs().sum() == 0
+    assert weight.grad[extension.first_id].abs().sum() > 0  # written in the answer: trained through the head
+
+
+def test_an_untied_lm_head_grows_with_initialised_rows_that_train():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=40,
+        hidden_size=8,
+        intermediate_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        tie_word_embeddings=False,
+    )
+    model = LlamaForCausalLM(config)
+    head = model.get_output_embeddings().weight
+    old_head = head.detach().clone()
+    extension = vocab.VocabExtension(["new", "other"], [[3, 4], []], first_id=40)
+    vocab.resize_embeddings(model, extension)
+    head = model.get_output_embeddings().weight
+    assert head.shape[0] == 42 and head is not model.get_input_embeddings().weight
+    assert torch.allclose(head[40], old_head[[3, 4]].mean(0))
+    assert not torch.allclose(head[41], head[40])
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    callbacks = vocab.train_new_rows(model, extension)
+    assert sum(c.frozen_parameters for c in callbacks) == 2 * 40 * 8
+    before = head.detach().clone()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-1)
+    ids = torch.tensor([[1, 40, 41, 2]])
+    model(input_ids=ids, labels=ids).loss.backward()
+    optimizer.step()
+    for callback in callbacks:
+        callback.on_step_end(None, None, None)
+    assert torch.equal(head[:40], before[:40]) and not torch.equal(head[40:], before[40:])

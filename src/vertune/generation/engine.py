@@ -21,6 +21,8 @@ Message = dict[str, str]
 #: tasks whose runs hold a causal LM the engine can load
 CAUSAL_TASKS = ("generation", "clm")
 Prompt = str | Sequence[Message]
+#: the context length of a model whose config does not say
+DEFAULT_CONTEXT = 2048
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,12 @@ class Engine:
         if self.max_prompt_tokens and len(ids) > self.max_prompt_tokens:
             ids = ids[-self.max_prompt_tokens :]  # keep the end: the question and the opened turn
         return list(ids)
+
+    @property
+    def context_length(self) -> int:
+        """The most tokens (prompt and completion) the model reads: its config's max_position_embeddings."""
+        config = self.model.config
+        return int(getattr(config, "max_position_embeddings", 0) or DEFAULT_CONTEXT)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])

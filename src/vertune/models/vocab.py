@@ -12,6 +12,12 @@ plus Gaussian noise with the old rows' per-dimension standard deviation, so that
 other from the first step (torch's seeded RNG: the same seed gives the same rows). The new rows always train: when the
 method freezes the embeddings, the matrix is made trainable with the old rows' gradients zeroed and their
 values restored after each optimizer step (so weight decay does not move them either).
+
+Causal LMs (`task: generation`): the LM head grows with the embeddings. A tied head (SmolLM2) is the same
+matrix; an untied one gets its new rows initialised and trained the same way, since a new token can only be
+written through its head row. A byte-level BPE tokenizer (GPT-2, Llama 3, SmolLM2) has no [UNK], so
+`from_data` finds nothing to add: list the domain terms in a file instead. An added term is matched on the
+raw text, so the space before it stays a token of its own (` Nexplanon` -> `Ġ`, `Nexplanon`).
 """
 
 from __future__ import annotations
@@ -46,11 +52,18 @@ class VocabExtension:
 
 
 def words(tokenizer: Any, texts: Iterable[str]) -> list[str]:
-    """The words the tokenizer cuts texts into before WordPiece / BPE (after its normaliser)."""
+    """The words the tokenizer cuts texts into before WordPiece / BPE (after its normaliser), as text: a
+    byte-level BPE pre-tokenizer (GPT-2, Llama 3, SmolLM2) maps bytes to symbols (`Ġword`, mangled CJK), so
+    each word is read back from its offsets in the normalised text, without the space before it."""
     backend = tokenizer.backend_tokenizer
     normalize = backend.normalizer.normalize_str if backend.normalizer else (lambda s: s)
-    split = backend.pre_tokenizer.pre_tokenize_str if backend.pre_tokenizer else (lambda s: [(s, None)])
-    return [word for text in texts for word, _ in split(normalize(text))]
+    split = backend.pre_tokenizer.pre_tokenize_str if backend.pre_tokenizer else None
+    found: list[str] = []
+    for text in texts:
+        normal = normalize(text)
+        pieces = split(normal) if split else [(normal, (0, len(normal)))]
+        found += [word for _, (start, end) in pieces if (word := normal[start:end].strip())]
+    return found
 
 
 def _piece_ids(tokenizer: Any, items: list[str]) -> list[list[int]]:
@@ -124,8 +137,32 @@ def extend_tokenizer(tokenizer: Any, tokens: list[str]) -> VocabExtension:
     return VocabExtension(tokens, pieces, first_id)
 
 
+def _new_rows(old: Any, extension: VocabExtension) -> Any:
+    """The new tokens' rows of a (vocabulary x dimension) matrix whose first rows are `old`: each the mean
+    of its old pieces, or (no pieces) the mean of all old rows plus noise at their per-dimension spread."""
+    import torch
+
+    rows = old[: extension.first_id]
+    mean, spread = rows.mean(dim=0), rows.std(dim=0)
+    # Identical rows would make the new tokens indistinguishable (measured on MSRA: PER and ORG F1 stayed
+    # at 0); noise at the old rows' own per-dimension spread tells them apart.
+    return torch.stack(
+        [old[ids].mean(dim=0) if ids else mean + torch.randn_like(mean) * spread for ids in extension.pieces]
+    )
+
+
+def _output_matrix(model: Any) -> Any:
+    """The LM head's weight when it is a matrix of its own (an untied causal / masked LM), else None."""
+    output = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    weight = getattr(output, "weight", None)
+    if weight is None or weight is model.get_input_embeddings().weight:
+        return None
+    return weight
+
+
 def resize_embeddings(model: Any, extension: VocabExtension) -> None:
-    """Grow the input embeddings by the new tokens; each new row = mean of its old pieces (or of all rows)."""
+    """Grow the input embeddings (and an LM head, tied or not) by the new tokens; each new row = mean of
+    its old pieces (or of all rows)."""
     import torch
 
     if not extension.tokens:
@@ -133,43 +170,48 @@ def resize_embeddings(model: Any, extension: VocabExtension) -> None:
     if model.get_input_embeddings().weight.shape[0] == extension.first_id + len(extension):
         return  # grown already: a model pre-trained with this extension (vertune.pretrain.inline)
     old = model.get_input_embeddings().weight.detach().clone()
+    old_output = _output_matrix(model)
+    old_output = old_output.detach().clone() if old_output is not None else None
+    # A tied LM head is resized with the embeddings and stays tied (transformers re-ties it).
     model.resize_token_embeddings(extension.first_id + len(extension), mean_resizing=False)
-    weight = model.get_input_embeddings().weight
-    rows = old[: extension.first_id]
-    mean, spread = rows.mean(dim=0), rows.std(dim=0)
+    end = extension.first_id + len(extension)
     with torch.no_grad():
-        for offset, ids in enumerate(extension.pieces):
-            if ids:
-                weight[extension.first_id + offset] = old[ids].mean(dim=0)
-            else:
-                # Identical rows would make the new tokens indistinguishable (measured on MSRA: PER and ORG
-                # F1 stayed at 0); noise at the old rows' own per-dimension spread tells them apart.
-                weight[extension.first_id + offset] = mean + torch.randn_like(mean) * spread
+        model.get_input_embeddings().weight[extension.first_id : end] = _new_rows(old, extension)
+        output = _output_matrix(model)
+        if output is not None and old_output is not None and output.shape[0] >= end:
+            output[extension.first_id : end] = _new_rows(old_output, extension)
 
 
 def train_new_rows(model: Any, extension: VocabExtension | None) -> list[Any]:
-    """Make sure the new rows train; returns the trainer callbacks that keep the old rows frozen, if any."""
+    """Make sure the new rows train (of the embeddings and of an untied LM head, whose rows are what lets
+    a causal LM write the new tokens); returns the trainer callbacks that keep the old rows frozen, if any."""
     import torch
     from transformers import TrainerCallback
 
     if extension is None or not extension.tokens:
         return []
-    weight = model.get_input_embeddings().weight
-    if weight.requires_grad:  # the method trains the whole matrix already
-        return []
-    weight.requires_grad_(True)
     first = extension.first_id
-    mask = torch.zeros(weight.shape[0], 1, dtype=weight.dtype)
-    mask[first:] = 1
-    weight.register_hook(lambda grad: grad * mask.to(grad.device, grad.dtype))
-    frozen = weight.detach()[:first].clone()
+    frozen: list[tuple[Any, Any]] = []  # (matrix, its old rows) of each matrix the method had frozen
+    for weight in (model.get_input_embeddings().weight, _output_matrix(model)):
+        if weight is None or weight.requires_grad:  # the method trains the whole matrix already
+            continue
+        weight.requires_grad_(True)
+        mask = torch.zeros(weight.shape[0], 1, dtype=weight.dtype)
+        mask[first:] = 1
+        weight.register_hook(lambda grad, mask=mask: grad * mask.to(grad.device, grad.dtype))
+        frozen.append((weight, weight.detach()[:first].clone()))
+    if not frozen:
+        return []
 
     class KeepOldRows(TrainerCallback):
-        frozen_parameters = frozen.numel()  # trainable in torch's eyes, but never changed
+        frozen_parameters = sum(
+            rows.numel() for _, rows in frozen
+        )  # trainable in torch's eyes, never changed
 
         def on_step_end(self, args, state, control, **kwargs):  # after the optimizer step
             with torch.no_grad():
-                weight[:first].copy_(frozen.to(weight.device, weight.dtype))
+                for weight, rows in frozen:
+                    weight[:first].copy_(rows.to(weight.device, weight.dtype))
 
     return [KeepOldRows()]
 

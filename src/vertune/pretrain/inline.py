@@ -141,12 +141,18 @@ def task_adaptation(
     precision: str,
     on_event: Subscriber,
     quiet: bool = False,
+    texts: tuple[list[str], list[str]] | None = None,
 ) -> tuple[Recipe, dict[str, Any]]:
     """The train workflow's `pretrain` stage: adapt on the training texts (perplexity on the validation
-    split's), record it in lineage.json; the recipe to fine-tune from and metrics.json's `pretrain`."""
-    texts = [task.text_of(x) for x in splits.train.inputs]
-    held_out = [task.text_of(x) for x in splits.validation.inputs]
-    adapted = adapt_to_task(recipe, tokenizer, vocab, texts, held_out, precision, on_event, quiet)
+    split's; `texts` = (train, held out) instead of the inputs' texts, e.g. whole conversations), record it
+    in lineage.json; the recipe to fine-tune from and metrics.json's `pretrain`."""
+    if texts is None:
+        texts = (
+            [task.text_of(x) for x in splits.train.inputs],
+            [task.text_of(x) for x in splits.validation.inputs],
+        )
+    train_texts, held_out = texts
+    adapted = adapt_to_task(recipe, tokenizer, vocab, train_texts, held_out, precision, on_event, quiet)
     lineage = run.load_lineage()
     lineage["pretrain"] = {"model": str(adapted.model_dir), "cached": adapted.stats["cached"]}
     write_json_atomic(run.lineage_path, lineage)

@@ -31,14 +31,17 @@ class Generated:
 
 
 def perplexity(engine: Engine, prompts: Sequence[Any], answers: Sequence[str], max_length: int) -> float:
-    """exp of the mean loss per answer token (end-of-turn included), prompts masked as in training."""
+    """exp of the mean loss per answer token (end-of-turn included) given each prompt as the model was
+    asked it (a few-shot prompt with its examples); only the last answer is scored, never the examples."""
     import torch
 
     from vertune.generation.encoding import encode_example
 
     total, count = 0.0, 0
     for prompt, answer in zip(prompts, answers, strict=True):
-        feature = encode_example(engine.tokenizer, list(prompt), answer, max_length)
+        feature = encode_example(
+            engine.tokenizer, engine.messages(prompt), answer, max_length, all_turns=False
+        )
         labels = torch.tensor([feature["labels"]], device=engine.device)
         ids = torch.tensor([feature["input_ids"]], device=engine.device)
         with torch.inference_mode():
@@ -81,7 +84,11 @@ def score_engine(
     scores: dict[str, Any] = {
         "examples": len(test),
         **corpus_scores(answers, test.targets, recipe.evaluation.metrics),
-        "perplexity": perplexity(engine, test.inputs, test.targets, recipe.training.max_length),
+        # each model's perplexity of the reference answers given its own prompts (few-shot: with the
+        # examples), within what its generation read: the run's max_length, the base model's whole context
+        "perplexity": perplexity(
+            engine, prompts, test.targets, engine.max_prompt_tokens or engine.context_length
+        ),
         "generated_tokens": generated,
         "generation_tokens_per_second": round(generated / seconds, 2) if seconds > 0 else None,
     }

@@ -2,7 +2,7 @@
 
 Inputs are conversations up to the answer (lists of messages), targets the answers. Training uses the HF
 Trainer of every other task (train/fit.py: methods, callbacks, checkpoints, resume, early stopping) with the
-masking of vertune.generation.encoding: the loss on the answer tokens and the end-of-turn token only. TRL's
+masking of vertune.generation.encoding: the loss on every assistant turn's tokens and end-of-turn token only. TRL's
 SFTTrainer (TRL 1.16 runs with transformers 5; not a dependency) would do the same masking (`assistant_only_loss`)
 but brings its own Trainer subclass, which would bypass vertune's (method penalties, head learning rates);
 the masking is ~40 lines, so the Trainer stays one.

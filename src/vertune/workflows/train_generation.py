@@ -1,5 +1,6 @@
 """The train workflow of `task: generation`: the same data, run-directory, fit and save stages as every
-task (workflows/train.py), then generation-specific scoring: the saved model and the base model (zero- and
+task (workflows/train.py), the vocabulary extension and task-adaptive pre-training (causal LM on the
+conversations) included, then generation-specific scoring: the saved model and the base model (zero- and
 few-shot) answer the test prompts, scored by the recipe's metrics (stages/generation.py)."""
 
 from __future__ import annotations
@@ -11,10 +12,17 @@ from vertune.errors import RecipeError
 from vertune.events import FinalMetrics, Subscriber
 from vertune.recipe import Recipe
 from vertune.results import TrainResult
-from vertune.stages.data import data_section, encode_splits, prepare_data, resolve_task
+from vertune.stages.data import (
+    data_section,
+    encode_splits,
+    extend_vocabulary_for,
+    prepare_data,
+    resolve_task,
+)
 from vertune.stages.rundir import open_run, write_run_files
 from vertune.stages.timing import stage
 from vertune.stages.tracking import check_tracker, final_scalars
+from vertune.tasks.base import Examples
 
 #: what the Trainer measures on validation: the checkpoint kept is picked by one of these
 SELECTION_METRICS = ("loss", "token_accuracy")
@@ -39,12 +47,12 @@ def run_train_generation(
             f"training.metric_for_best: task generation picks its checkpoint by {' or '.join(SELECTION_METRICS)}"
             " (generation metrics are computed on the test split after training)"
         )
-    if recipe.model.extend_vocab is not None:
-        raise RecipeError("model.extend_vocab: not supported for task generation yet; use null")
     with stage("data", on_event):
         task = resolve_task(recipe)
         tokenizer = load_tokenizer(recipe.model)
         splits = prepare_data(recipe, task, tokenizer, on_event)
+        texts = {role: conversation_texts(getattr(splits, role)) for role in splits.sizes()}
+        vocab, vocabulary = extend_vocabulary_for(recipe.model, tokenizer, texts, on_event)
 
     with stage("open run", on_event):
         run = open_run(recipe, resume, overwrite, on_event)
@@ -62,10 +70,38 @@ def run_train_generation(
     from vertune.train.fit import log_final_metrics
 
     precision = resolve_precision(recipe.training.precision)
+    fit_recipe, pretrained = recipe, None
+    if recipe.model.pretrain is not None:  # task-adaptive causal-LM pre-training first (cached)
+        from vertune.pretrain.inline import task_adaptation
+
+        with stage("pretrain", on_event):
+            fit_recipe, pretrained = task_adaptation(
+                recipe,
+                task,
+                splits,
+                tokenizer,
+                vocab,
+                run,
+                precision,
+                on_event,
+                quiet,
+                texts=(texts["train"], texts.get("validation", [])),
+            )
     with stage("fit", on_event):
         features = encode_splits(task, splits, tokenizer, recipe.training.max_length)
         fitted = fit_model(
-            recipe, run, task, splits, features, tokenizer, precision, on_event, resume, quiet, callbacks
+            fit_recipe,
+            run,
+            task,
+            splits,
+            features,
+            tokenizer,
+            precision,
+            on_event,
+            resume,
+            quiet,
+            callbacks,
+            vocab,
         )
         rows = [dict(f) for f in features["train"]]
         task.attach_targets(rows, splits.train, splits.labels)
@@ -117,6 +153,8 @@ def run_train_generation(
             baselines=baselines,
             train=fitted.stats,
             data=data_section(task, splits),
+            vocabulary=vocabulary,
+            pretrain=pretrained,
         )
         log_final_metrics(fitted, final_scalars(scored.scores, baselines))
         content, report = write_metrics_and_report(run, metrics, run.read_log())
@@ -124,6 +162,14 @@ def run_train_generation(
     for name, baseline in baselines.items():
         on_event(FinalMetrics(name, "test", baseline))
     return TrainResult(run, content, report)
+
+
+def conversation_texts(examples: Examples) -> list[str]:
+    """Each conversation's text, the answer included (what the vocabulary extension and task-adaptive
+    pre-training read: new words in the answers matter as much as in the prompts)."""
+    from vertune.generation.data import prompt_text
+
+    return [prompt_text(list(p)) + "\n" + a for p, a in zip(examples.inputs, examples.targets, strict=True)]
 
 
 def _last_validation_loss(log: list[dict[str, Any]]) -> float | None:

@@ -5,9 +5,12 @@
     GET  /v1/models             (app.py) every served model, OpenAI's list shape
 
 Any OpenAI client works with `base_url="http://HOST:PORT/v1"` and the server's API key (or any key when none
-is set). `stream: true` answers server-sent events (`data: {chunk}` ... `data: [DONE]`). Limits: a prompt
-over `--max-text-chars` characters or whose tokens plus `max_tokens` exceed the model's context is 413;
-`max_tokens` over MAX_NEW_TOKENS, `n` other than 1 or a malformed body is 422. The model runs one request at
+is set). `stream: true` answers server-sent events (`data: {chunk}` ... `data: [DONE]`). Limits: the
+model's context length (config.max_position_embeddings) holds the prompt and the completion, so `max_tokens`
+may be at most the context minus the prompt's tokens. A prompt over `--max-text-chars` characters, or one
+that leaves no room for a single token, is 413; an explicit `max_tokens` over the room the prompt leaves
+(the room is in the message), `n` other than 1 or a malformed body is 422. Without `max_tokens`, the run's
+`generation.max_new_tokens` is used, cut to the room left. The model runs one request at
 a time (the Engine's lock), in a worker thread, so the event loop stays free.
 
 Prometheus: generated / prompt tokens, tokens per second of each completion, time to first token of each
@@ -35,8 +38,6 @@ from vertune.deploy.serve.metrics import LATENCY_BUCKETS, multiprocess
 from vertune.deploy.serve.openai_schemas import ChatCompletionRequest, CompletionRequest, SamplingRequest
 from vertune.deploy.serve.schemas import ModelInfo
 
-#: the most tokens one request may ask for
-MAX_NEW_TOKENS = 2048
 SPEED_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 
@@ -50,8 +51,7 @@ class ServedGenerator:
 
     @property
     def context(self) -> int:
-        config = self.engine.model.config
-        return int(getattr(config, "max_position_embeddings", 0) or 2048)
+        return int(self.engine.context_length)
 
     def start(self) -> None:
         pass
@@ -174,16 +174,22 @@ def _checked(
         raise ApiError(413, f"the prompt has {chars} characters; at most {max_chars}")
     engine = model.engine
     defaults = engine.defaults
-    max_tokens = body.max_completion_tokens or body.max_tokens or defaults.max_new_tokens
-    if max_tokens > MAX_NEW_TOKENS:
-        raise ApiError(422, f"max_tokens {max_tokens} is over the limit of {MAX_NEW_TOKENS}")
     prompt_tokens = len(engine.encode_prompt(prompt, chat))
-    if prompt_tokens + max_tokens > model.context:
+    room = model.context - prompt_tokens  # the model's context holds the prompt and the completion
+    if room < 1:
         raise ApiError(
             413,
-            f"the prompt has {prompt_tokens} tokens; with max_tokens {max_tokens} the model's context of "
-            f"{model.context} allows at most {model.context - max_tokens}",
+            f"the prompt has {prompt_tokens} tokens; the model's context of {model.context} leaves no room "
+            "for an answer",
         )
+    asked = body.max_completion_tokens or body.max_tokens
+    if asked is not None and asked > room:
+        raise ApiError(
+            422,
+            f"max_tokens {asked} is over the limit: the model's context of {model.context} tokens minus "
+            f"the prompt's {prompt_tokens} leaves {room}",
+        )
+    max_tokens = asked if asked is not None else min(defaults.max_new_tokens, room)
     options = dataclasses.replace(
         defaults,
         max_new_tokens=max_tokens,
