@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from vertune.continual.retention import backward_transfer, drop, forgetting, matrix_rows, retention_table
@@ -33,3 +34,20 @@ def test_matrix_rows_replace_the_parents_old_row_and_backward_transfer():
     # (0.85 - 0.9) and (0.6 - 0.7): both earlier models' own test sets
     assert backward_transfer("macro_f1", rows) == pytest.approx(-0.075)
     assert backward_transfer("macro_f1", rows[:1]) is None
+
+
+def test_an_old_set_is_judged_on_its_own_classes():
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from vertune.continual.retention import set_score
+    from vertune.tasks import get_task
+
+    # An old test set (classes 0 and 1 only) scored by a child that learnt class 2: one row went to class 2.
+    labels, gold = ["a", "b", "new"], ["a", "a", "b", "b"]
+    logits = np.eye(3)[[0, 0, 1, 2]]
+    scores = get_task("classification").detailed(logits, gold, labels)
+    assert scores["macro_f1"] == pytest.approx((1 + 2 / 3 + 0) / 3)  # sklearn's: "new" counts as an F1 of 0
+    _, _, f1, _ = precision_recall_fscore_support([0, 0, 1, 1], [0, 0, 1, 2], labels=[0, 1], zero_division=0)
+    assert set_score(scores, "macro_f1") == pytest.approx(f1.mean()) == pytest.approx((1 + 2 / 3) / 2)
+    # the stray row still costs: "b" lost half its recall
+    assert set_score(scores, "accuracy") == scores["accuracy"] == 0.75

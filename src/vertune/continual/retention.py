@@ -1,5 +1,6 @@
 """What a continued run kept: the retention table (parent and child on every test set of the lineage), the
-forgetting (the largest drop on an earlier test set) and the lineage's accuracy matrix (row = model,
+forgetting (the largest drop on an earlier test set; macro-F1 over each set's own classes, `set_score`) and the
+lineage's accuracy matrix (row = model,
 column = test set, the continual-learning literature's R) with its backward transfer (Lopez-Paz & Ranzato,
 2017: the mean over earlier test sets of R[last, j] - R[j, j]). Drops are signed so that a positive drop
 is always worse, whichever way the metric improves. Torch-free."""
@@ -10,6 +11,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vertune.evaluate.direction import lower_is_better
+
+
+def set_score(scores: Mapping[str, Any], metric: str) -> float:
+    """The metric a test set of the lineage is judged by: the task's metric, but macro-F1 averaged over the
+    set's own (gold) classes where the scores have per-class rows. A model that learnt new classes may
+    predict one on an old test set that holds none of them; the task's macro-F1 (sklearn's: the classes in
+    gold or predictions) counts each such class as an F1 of 0, so one stray prediction cost a fifth of the
+    score on a 4-class set (bench/RESULTS.md, continual). Here that row is still an error: it lowers its
+    gold class's recall, as it lowers accuracy."""
+    per_class = scores.get("per_class")
+    if metric == "macro_f1" and isinstance(per_class, Mapping):
+        present = [float(row["f1"]) for row in per_class.values() if int(row.get("support", 0)) > 0]
+        if present:
+            return sum(present) / len(present)
+    return float(scores[metric])
 
 
 def drop(metric: str, before: float | None, after: float | None) -> float | None:

@@ -294,11 +294,11 @@ def measure_retention(
     ).scores
     validation = {
         "metric": metric,
-        **{k: float(child_scores.pop(VALIDATION_PART + k)[metric]) for k in parts},
+        **{k: measure.set_score(child_scores.pop(VALIDATION_PART + k), metric) for k in parts},
         "rows": {k: len(x) for k, x in parts.items()},
     }
-    child = {name: float(s[metric]) for name, s in child_scores.items()} | {
-        new_name: float(new_scores[metric])
+    child = {name: measure.set_score(s, metric) for name, s in child_scores.items()} | {
+        new_name: measure.set_score(new_scores, metric)
     }
     every = {**sets, new_name: splits.test}
     predictable = {name: x for name, x in every.items() if set(task.labels(x)) <= set(parent_labels)}
@@ -310,7 +310,7 @@ def measure_retention(
         else {}
     )
     parent_values: dict[str, float | None] = {name: None for name in every}
-    parent_values |= {name: float(s[metric]) for name, s in parent_scores.items()}
+    parent_values |= {name: measure.set_score(s, metric) for name, s in parent_scores.items()}
     table = measure.retention_table(parent_values, child)
     earlier_rows = (parent.load_metrics().get("continual") or {}).get("matrix", [])
     parent_own = earlier[-1][0].test_set if earlier else None
