@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="8,16,32,64,full")
     parser.add_argument("--methods", default="full,contrastive,lora")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds run from this one (resume a grid)")
     parser.add_argument("--test-rows", type=int, default=300)
     parser.add_argument("--epochs", type=float, default=5)
     parser.add_argument("--full-epochs", type=float, default=2, help="epochs on the full training data")
@@ -169,7 +170,9 @@ def main() -> None:
             pd.read_csv(args.data_dir / f"{dataset}_test.csv")[["text", "label"]], args.test_rows
         )
         test.to_csv(work / f"{dataset}-test.csv", index=False)
-        for seed in range(args.seeds):  # seed-major: an interrupted run has every size at the first seeds
+        for seed in range(
+            args.first_seed, args.first_seed + args.seeds
+        ):  # seed-major: an interrupted run has every size at the first seeds
             for size in args.sizes.split(","):
                 train, validation = split(pool, size, seed)
                 stem = work / f"{dataset}-{size}-{seed}"

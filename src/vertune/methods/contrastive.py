@@ -16,7 +16,9 @@ Two phases, both on the training rows only:
 SetFit's own head is a scikit-learn model saved with pickle and reads the mean-pooled embedding; here the
 head is the transformers one (it reads [CLS] through the pooler), so `model/` stays a plain transformers
 sequence-classification model that `Predictor`, `serve`, `export` and `compress` read like any other run.
-Measured: on the same splits the two heads score within noise of each other (bench/setfit_reference.py).
+Measured (bench/setfit_reference.py, 8 rows per class): logistic regressions on the pooler output and on
+SetFit's mean-pooled embedding of the tuned body score BBC 0.895 vs 0.893 (1 seed) and drug reviews 0.282 vs
+0.309 (3 seeds, std ~0.04): within noise; with the head epochs after the probe, vertune's run beats both.
 """
 
 from __future__ import annotations
