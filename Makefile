@@ -50,7 +50,8 @@ demo: setup
 # Two workers (pytest-xdist), each test file on one worker so its module fixtures are trained once; each
 # worker gets one torch thread (tests/conftest.py), and the CLI runs in-process (tests/helpers.py).
 # 2026-12-06, 2 cores, near-idle: a fresh clone's `.ci/run` ran 628 tests in 7.9 min (10.4 min with set-up; AMX box);
-# later that day on an AVX2-only AMD EPYC box (fp32) 637 tests took 8.5 min (11.5 min with set-up);
+# later that day on an AVX2-only AMD EPYC box (fp32) 637 tests took 8.5 min (11.5 min with set-up), then 659
+# tests 9.3 min on a fresh clone with two nice'd benches beside it;
 # earlier the same day 468 tests took 4.1 min, and on 2026-12-02 248 tests took 13.6 min.
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
