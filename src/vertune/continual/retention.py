@@ -1,9 +1,9 @@
 """What a continued run kept: the retention table (parent and child on every test set of the lineage), the
-forgetting (the largest drop on an earlier test set; macro-F1 over each set's own classes, `set_score`) and the
-lineage's accuracy matrix (row = model,
-column = test set, the continual-learning literature's R) with its backward transfer (Lopez-Paz & Ranzato,
-2017: the mean over earlier test sets of R[last, j] - R[j, j]). Drops are signed so that a positive drop
-is always worse, whichever way the metric improves. Torch-free."""
+forgetting (the largest drop on an earlier test set) and the lineage's accuracy matrix (row = model, column =
+test set, the continual-learning literature's R) with its backward transfer (Lopez-Paz & Ranzato, 2017: the
+mean over earlier test sets of R[last, j] - R[j, j]); every set scored by `set_score` (macro-F1 over the
+set's own classes). Drops are signed so that a positive drop is always worse, whichever way the metric
+improves. Torch-free."""
 
 from __future__ import annotations
 

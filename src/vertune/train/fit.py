@@ -175,7 +175,8 @@ def fit(
         head_stats = method.warm_start(model, training_data(recipe, task, splits, tokenizer, quiet))
     warm_seconds = time.perf_counter() - warm_start
     probe = method.head_probe or (LINEAR_PROBE if recipe.training.head_init == "linear_probe" else None)
-    if probe is not None and checkpoint is None:
+    # A continued run keeps its parent's head (old classes' rows included): no probe over it.
+    if probe is not None and checkpoint is None and start is None:
         head_stats |= warm_start_head(
             model,
             features["train"],
