@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import tempfile
 from pathlib import Path
@@ -214,6 +215,7 @@ def main() -> None:
                     path.write_text(yaml.safe_dump(recipe), encoding="utf-8")
                     load = os.getloadavg()[0]
                     metrics = api.train(path, quiet=True).metrics
+                    shutil.rmtree(recipe["output"], ignore_errors=True)  # ~90 MB of weights a run
                     common = {
                         "bench": "few_shot",
                         "date": dt.date.today().isoformat(),
