@@ -51,6 +51,53 @@ def fit_model(
     )
 
 
+def adapt_and_fit(
+    recipe: Recipe,
+    run: RunDir,
+    task: Task,
+    splits: Splits,
+    tokenizer: Any,
+    vocab: Any,
+    precision: str,
+    on_event: Subscriber,
+    resume: bool = False,
+    quiet: bool = False,
+    callbacks: Sequence[Any] = (),
+    texts: tuple[list[str], list[str]] | None = None,
+) -> tuple[Features, FitResult, dict[str, Any] | None]:
+    """The `pretrain` stage when `model.pretrain` asks for task-adaptive pre-training (cached; `texts` as
+    `task_adaptation` reads them), then the `fit` stage from its result: the encoded features, the fit and
+    metrics.json's `pretrain` (None without)."""
+    from vertune.stages.data import encode_splits
+    from vertune.stages.timing import stage
+
+    fit_recipe, pretrained = recipe, None
+    if recipe.model.pretrain is not None:
+        from vertune.pretrain.inline import task_adaptation
+
+        with stage("pretrain", on_event):
+            fit_recipe, pretrained = task_adaptation(
+                recipe, task, splits, tokenizer, vocab, run, precision, on_event, quiet, texts=texts
+            )
+    with stage("fit", on_event):
+        features = encode_splits(task, splits, tokenizer, recipe.training.max_length)
+        fitted = fit_model(
+            fit_recipe,
+            run,
+            task,
+            splits,
+            features,
+            tokenizer,
+            precision,
+            on_event,
+            resume,
+            quiet,
+            callbacks,
+            vocab,
+        )
+    return features, fitted, pretrained
+
+
 def save_model(run: RunDir, fitted: FitResult, tokenizer: Any, recipe: Recipe) -> None:
     """The trained model (merged or as an adapter, as the method says) and its tokenizer, into model/."""
     from vertune.methods.saving import save_trained

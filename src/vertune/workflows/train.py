@@ -10,7 +10,7 @@ from vertune.events import FinalMetrics, Subscriber, ignore
 from vertune.recipe import Recipe
 from vertune.results import TrainResult
 from vertune.run import RunDir
-from vertune.stages.data import data_section, encode_splits, extend_vocabulary, prepare_data, resolve_task
+from vertune.stages.data import data_section, extend_vocabulary, prepare_data, resolve_task
 from vertune.stages.rundir import open_run, process_state, write_run_files
 from vertune.stages.timing import stage
 from vertune.stages.tracking import check_tracker, final_scalars
@@ -57,35 +57,14 @@ def run_train(
     # Imported only now: torch, the Trainer and PEFT take seconds to import, and a recipe, data or run
     # directory problem above should be reported at once.
     from vertune.hardware import resolve_precision
-    from vertune.stages.fit import fit_model, save_model
+    from vertune.stages.fit import adapt_and_fit, save_model
     from vertune.stages.metrics import build_metrics, recipe_section, write_metrics_and_report
     from vertune.train.fit import log_final_metrics
 
     precision = resolve_precision(recipe.training.precision)
-    fit_recipe, pretrained = recipe, None
-    if recipe.model.pretrain is not None:  # task-adaptive pre-training first (cached)
-        from vertune.pretrain.inline import task_adaptation
-
-        with stage("pretrain", on_event):
-            fit_recipe, pretrained = task_adaptation(
-                recipe, task, splits, tokenizer, vocab, run, precision, on_event, quiet
-            )
-    with stage("fit", on_event):
-        features = encode_splits(task, splits, tokenizer, recipe.training.max_length)
-        fitted = fit_model(
-            fit_recipe,
-            run,
-            task,
-            splits,
-            features,
-            tokenizer,
-            precision,
-            on_event,
-            resume,
-            quiet,
-            callbacks,
-            vocab,
-        )
+    features, fitted, pretrained = adapt_and_fit(
+        recipe, run, task, splits, tokenizer, vocab, precision, on_event, resume, quiet, callbacks
+    )
     if not fitted.is_main_process:
         return TrainResult(run, {})
 

@@ -14,7 +14,6 @@ from vertune.recipe import Recipe
 from vertune.results import TrainResult
 from vertune.stages.data import (
     data_section,
-    encode_splits,
     extend_vocabulary_for,
     prepare_data,
     resolve_task,
@@ -59,7 +58,7 @@ def run_train_generation(
         write_run_files(run, recipe, task, splits.labels)
 
     from vertune.hardware import resolve_precision
-    from vertune.stages.fit import fit_model, save_model
+    from vertune.stages.fit import adapt_and_fit, save_model
     from vertune.stages.generation import (
         run_generation_baselines,
         score_engine,
@@ -70,45 +69,27 @@ def run_train_generation(
     from vertune.train.fit import log_final_metrics
 
     precision = resolve_precision(recipe.training.precision)
-    fit_recipe, pretrained = recipe, None
-    if recipe.model.pretrain is not None:  # task-adaptive causal-LM pre-training first (cached)
-        from vertune.pretrain.inline import task_adaptation
-
-        with stage("pretrain", on_event):
-            fit_recipe, pretrained = task_adaptation(
-                recipe,
-                task,
-                splits,
-                tokenizer,
-                vocab,
-                run,
-                precision,
-                on_event,
-                quiet,
-                texts=(texts["train"], texts.get("validation", [])),
-            )
-    with stage("fit", on_event):
-        features = encode_splits(task, splits, tokenizer, recipe.training.max_length)
-        fitted = fit_model(
-            fit_recipe,
-            run,
-            task,
-            splits,
-            features,
-            tokenizer,
-            precision,
-            on_event,
-            resume,
-            quiet,
-            callbacks,
-            vocab,
-        )
-        rows = [dict(f) for f in features["train"]]
-        task.attach_targets(rows, splits.train, splits.labels)
-        seconds = fitted.stats.get("training_seconds") or fitted.stats.get("seconds") or 0
-        epochs = fitted.stats.get("epochs_run") or recipe.training.epochs
-        if seconds:
-            fitted.stats["tokens_per_second"] = round(training_tokens(rows) * epochs / seconds, 1)
+    # task-adaptive pre-training, if asked, is a causal LM on the whole conversations
+    features, fitted, pretrained = adapt_and_fit(
+        recipe,
+        run,
+        task,
+        splits,
+        tokenizer,
+        vocab,
+        precision,
+        on_event,
+        resume,
+        quiet,
+        callbacks,
+        texts=(texts["train"], texts.get("validation", [])),
+    )
+    rows = [dict(f) for f in features["train"]]
+    task.attach_targets(rows, splits.train, splits.labels)
+    seconds = fitted.stats.get("training_seconds") or fitted.stats.get("seconds") or 0
+    epochs = fitted.stats.get("epochs_run") or recipe.training.epochs
+    if seconds:
+        fitted.stats["tokens_per_second"] = round(training_tokens(rows) * epochs / seconds, 1)
 
     with stage("save", on_event):
         save_model(run, fitted, tokenizer, recipe)
