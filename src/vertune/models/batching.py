@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import torch
 
 Forward = Callable[[dict[str, "torch.Tensor"]], "torch.Tensor"]
+#: batches are padded to a multiple of this many tokens, by the task collators and by `pad_arrays` alike
+PAD_MULTIPLE = 16
 
 
 def run_batches(
@@ -69,7 +71,7 @@ def batched_rows(
 
 
 def pad_arrays(
-    rows: Sequence[dict[str, Any]], names: Sequence[str], tokenizer: Any, multiple: int = 16
+    rows: Sequence[dict[str, Any]], names: Sequence[str], tokenizer: Any, multiple: int = PAD_MULTIPLE
 ) -> dict[str, np.ndarray]:
     """The `names` columns of a batch as int64 arrays padded to its longest row, rounded up to `multiple` (as
     the torch collators pad): input_ids with the tokenizer's pad id, token_type_ids with its pad type id,

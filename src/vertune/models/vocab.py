@@ -204,9 +204,8 @@ def train_new_rows(model: Any, extension: VocabExtension | None) -> list[Any]:
         return []
 
     class KeepOldRows(TrainerCallback):
-        frozen_parameters = sum(
-            rows.numel() for _, rows in frozen
-        )  # trainable in torch's eyes, never changed
+        # trainable in torch's eyes, never changed
+        frozen_parameters = sum(rows.numel() for _, rows in frozen)
 
         def on_step_end(self, args, state, control, **kwargs):  # after the optimizer step
             with torch.no_grad():

@@ -26,6 +26,7 @@ from vertune.data.readers import Table
 from vertune.data.validate import DataReport, check_columns, is_missing
 from vertune.errors import DataError, Problem
 from vertune.evaluate.retrieval import corpus_of, rank_metrics, ranks
+from vertune.models.batching import PAD_MULTIPLE
 from vertune.models.embed import mean_pool
 from vertune.recipe import DataConfig
 from vertune.tasks.base import BaseTask, Examples, Predictions
@@ -113,7 +114,7 @@ class TripletCollator:
             if not all(prefix + "input_ids" in row for row in rows):
                 continue
             part = [{key: row[prefix + key] for key in MODEL_KEYS if prefix + key in row} for row in rows]
-            padded = self.tokenizer.pad(part, pad_to_multiple_of=16, return_tensors="pt")
+            padded = self.tokenizer.pad(part, pad_to_multiple_of=PAD_MULTIPLE, return_tensors="pt")
             batch.update({prefix + key: value for key, value in padded.items()})
         if rows and "labels" in rows[0]:
             batch["labels"] = torch.arange(len(rows))

@@ -23,6 +23,7 @@ import numpy as np
 from vertune.data.readers import Table
 from vertune.data.validate import DataReport, check_columns, is_missing
 from vertune.errors import DataError, Problem
+from vertune.models.batching import PAD_MULTIPLE
 from vertune.recipe import DataConfig
 from vertune.tasks import ner_data, ner_metrics, tagging
 from vertune.tasks.base import BaseTask, Examples, Predictions
@@ -168,7 +169,9 @@ class NerTask(BaseTask):
     def collator(self, tokenizer: Any) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:
         from transformers import DataCollatorForTokenClassification
 
-        pad = DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=16, return_tensors="pt")
+        pad = DataCollatorForTokenClassification(
+            tokenizer, pad_to_multiple_of=PAD_MULTIPLE, return_tensors="pt"
+        )
 
         def collate(features: list[dict[str, Any]]) -> dict[str, Any]:
             return pad([{k: v for k, v in f.items() if k in MODEL_KEYS} for f in features])

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from vertune.models.batching import PAD_MULTIPLE
+
 if TYPE_CHECKING:
     import torch
 
@@ -106,7 +108,7 @@ class WindowCollator:
         from transformers import DataCollatorWithPadding
 
         # Multiples of 16 keep bf16 matrix tiles (AMX, tensor cores) full.
-        self.pad = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=16, return_tensors="pt")
+        self.pad = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=PAD_MULTIPLE, return_tensors="pt")
         self.label_dtype = label_dtype
 
     def __call__(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
