@@ -128,8 +128,13 @@ def test_continue_grows_the_head_and_measures_retention(lineage):
     assert [r["model"] for r in c["matrix"]] == [str(parent.resolve()), str(child.resolve())]
     from vertune.deploy.data import run_splits
 
-    # compress / export reproduce a continued run's own splits; its labels are the grown ones
-    assert run_splits(RunDir(child)).labels == ["negative", "positive", "neutral"]
+    # compress / export reproduce a continued run's splits, with the rows it replayed; its labels are the
+    # grown ones
+    splits = run_splits(RunDir(child))
+    assert splits.labels == ["negative", "positive", "neutral"]
+    assert len(splits.train) == metrics["data"]["train"]["rows"]
+    assert len(splits.validation) == metrics["data"]["validation"]["rows"]
+    assert {"negative", "positive", "neutral"} <= set(splits.train.targets)
     report = (child / "report.md").read_text()
     assert "## Retention" in report and "old_test.csv" in report
     assert (child / "plots" / "retention.png").is_file()

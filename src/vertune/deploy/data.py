@@ -1,6 +1,7 @@
 """The data a deploy stage needs from a run: the run keeps no data, but its recipe names the files and the
 seed, so `prepare_splits` reproduces the exact splits (after checking the files against the sha256 that
-lineage.json recorded); `--data FILE` replaces them with one labelled file."""
+lineage.json recorded), with the rows a continued run replayed from its ancestors; `--data FILE` replaces
+them with one labelled file."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from vertune.tasks.base import Examples
 
 
 def run_splits(run: RunDir) -> Splits:
-    """The run's train / validation / test splits, as training made them; a data file that changed since
-    is a DataError naming it."""
+    """The run's train / validation / test splits, as training made them (a continued run's with the rows it
+    replayed: a student distilled from it on its new rows alone would forget the old classes); a data file
+    that changed since is a DataError naming it."""
     recipe = run.load_recipe()
     run.check_data_files()
     splits = prepare_splits(recipe, run.load_task())
@@ -33,7 +35,38 @@ def run_splits(run: RunDir) -> Splits:
                 )
             ]
         )
-    return splits
+    return with_replayed_rows(run, splits)
+
+
+def with_replayed_rows(run: RunDir, splits: Splits) -> Splits:
+    """A continued run's splits with replay's share of every ancestor's rows, rebuilt as `vertune continue`
+    drew them (the same ancestors, files checked against their sha256, seed and share); other runs as they
+    are."""
+    lineage = run.load_lineage()
+    if not lineage.get("continual", {}).get("replayed_rows") or not lineage.get("parent_run"):
+        return splits
+    from vertune.continual.lineage import ancestor_splits, ancestors
+    from vertune.continual.replay import replay_splits
+
+    recipe = run.load_recipe()
+    earlier = [ancestor_splits(a) for a in ancestors(RunDir(lineage["parent_run"]))]
+    rebuilt = replay_splits(
+        splits, earlier, run.load_task(), recipe.continual, recipe.training.seed, splits.labels
+    )
+    expected = len(splits.train) + int(lineage["continual"]["replayed_rows"])
+    if len(rebuilt.train) != expected:
+        raise DataError(
+            [
+                Problem(
+                    str(run.lineage_path),
+                    None,
+                    f"the ancestors' data gives {len(rebuilt.train) - len(splits.train)} replayed rows, "
+                    f"the run trained on {lineage['continual']['replayed_rows']} (was an ancestor run changed?)",
+                    "restore the ancestor runs, or pass --data with a labelled file",
+                )
+            ]
+        )
+    return rebuilt
 
 
 def labelled_file(run: RunDir, path: str | Path) -> Examples:
