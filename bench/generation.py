@@ -126,10 +126,10 @@ def main() -> None:
     load = os.getloadavg()[0]
     for task in args.tasks.split(","):
         paths = write_data(task, args.output / "data", args.train_rows, args.test_rows, args.seed)
-        for index, method in enumerate(args.methods.split(",")):
-            if method == "minilm":
-                classify_with_minilm(task, args, load)
-                continue
+        generative = [m for m in args.methods.split(",") if m != "minilm"]
+        if "minilm" in args.methods.split(","):
+            classify_with_minilm(task, args, load)
+        for index, method in enumerate(generative):
             recipe = recipe_from_dict(
                 {
                     "model": "smollm2",
