@@ -6,8 +6,10 @@ zero-shot and few-shot, on real generation tasks built from the team's corpora (
 - headline: BBC article body -> its headline (the article's first line), scored by ROUGE-L;
 - sentiment: drug review -> positive / neutral / negative (classification by generation).
 
-Each (task, method) is one `vertune train` run; the zero-shot and few-shot baselines come from the same run
-on the same test rows. One JSON line per run: metrics, train tokens/s, generation tokens/s, peak RSS.
+Each (task, method) is one `vertune train` run; the zero-shot and few-shot baselines come from the task's
+first generative run on the same test rows. `--methods minilm,...` also trains the MiniLM classifier on the
+same rows (text -> answer as a label), for classification by generation against an encoder. One JSON line
+per run: metrics, train tokens/s, generation tokens/s, peak RSS.
 
     python bench/generation.py --tasks condition --methods lora --train-rows 120 --test-rows 40
 """
