@@ -98,13 +98,6 @@ def take(frame: pd.DataFrame, step: Step, per_class: int) -> pd.DataFrame:
     return chosen.sample(frac=1.0, random_state=SAMPLE_SEED)[["text", "label"]]
 
 
-def cpu_name() -> str:
-    for row in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").is_file() else []:
-        if row.startswith("model name"):
-            return row.split(":", 1)[1].strip()
-    return "unknown"
-
-
 def scores_on(run: Path, tests: dict[str, Path], metric: str) -> dict[str, dict[str, float]]:
     """{step: {score (vertune's retention score), accuracy}} of the run on each labelled file."""
     from vertune import api
@@ -140,6 +133,7 @@ def main() -> None:
 
     from vertune import api
     from vertune.events import ignore
+    from vertune.hardware import machine_info
     from vertune.results import TrainResult
 
     work = args.work or Path(tempfile.mkdtemp(prefix="vertune-continual-"))
@@ -191,7 +185,7 @@ def main() -> None:
         "date": date,
         "load_1min_at_start": round(load, 1),
         "seed": args.seed,
-        "cpu": cpu_name(),
+        "cpu": machine_info()["cpu"],
     }
 
     def emit(line: dict) -> None:

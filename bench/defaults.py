@@ -61,7 +61,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ner_msra import sample_conll
 from seeded_runs import DATA_DIR, summarise, train_setting
-from task_data import pair, regression
+from task_data import bbc_titles, pair, regression
 
 os.environ.setdefault("VERTUNE_TRACKING", "off")
 RESULTS = Path(__file__).parent / "results-defaults-2026-12-06.jsonl"
@@ -109,14 +109,6 @@ def sample(frame: pd.DataFrame, rows: int, by: str | None = None) -> pd.DataFram
     share = rows / len(frame)
     parts = [g.sample(max(1, round(len(g) * share)), random_state=SAMPLE_SEED) for _, g in frame.groupby(by)]
     return pd.concat(parts).sample(frac=1.0, random_state=SAMPLE_SEED)
-
-
-def bbc_titles(data_dir: Path, split: str) -> pd.DataFrame:
-    """BBC News headlines (each article's first line) labelled with the article's category."""
-    frame = pd.read_csv(data_dir / f"bbc_news_{split}.csv")
-    return pd.DataFrame(
-        {"text": frame["text"].str.split("\n", n=1).str[0].str.strip(), "label": frame["label"]}
-    )
 
 
 def csv_pair(work: Path, name: str, frames: tuple[pd.DataFrame, pd.DataFrame]) -> dict[str, str]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import time
 from pathlib import Path
 
@@ -123,6 +122,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from vertune import api
+    from vertune.hardware import peak_rss_mb
     from vertune.recipe import recipe_from_dict
 
     load = os.getloadavg()[0]
@@ -180,7 +180,7 @@ def main() -> None:
                         },
                         "train_tokens_per_second": train.get("tokens_per_second"),
                         "generation_tokens_per_second": train.get("generation_tokens_per_second"),
-                        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                        "peak_rss_mb": peak_rss_mb(),
                         "seconds": round(time.perf_counter() - start, 1),
                         "load_at_start": round(load, 1),
                         "date": time.strftime("%Y-%m-%d"),
