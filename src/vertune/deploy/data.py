@@ -6,12 +6,14 @@ them with one labelled file."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from vertune.data.prepare import Splits, prepare_splits
 from vertune.data.readers import read_table
 from vertune.errors import DataError, Problem
+from vertune.recipe import Recipe
 from vertune.run import RunDir
-from vertune.tasks.base import Examples
+from vertune.tasks.base import Examples, Task
 
 
 def run_splits(run: RunDir) -> Splits:
@@ -20,9 +22,10 @@ def run_splits(run: RunDir) -> Splits:
     that changed since is a DataError naming it."""
     recipe = run.load_recipe()
     run.check_data_files()
-    splits = prepare_splits(recipe, run.load_task())
+    task, lineage = run.load_task(), run.load_lineage()
+    splits = prepare_splits(recipe, task)
     labels = run.load_labels()
-    if splits.labels != labels and set(splits.labels) <= set(labels) and run.load_lineage().get("ancestors"):
+    if splits.labels != labels and set(splits.labels) <= set(labels) and lineage.get("ancestors"):
         splits.labels = labels  # a continued run: its head holds its ancestors' labels beside its own data's
     if splits.labels != labels:
         raise DataError(
@@ -35,24 +38,22 @@ def run_splits(run: RunDir) -> Splits:
                 )
             ]
         )
-    return with_replayed_rows(run, splits)
+    return with_replayed_rows(run, recipe, task, lineage, splits)
 
 
-def with_replayed_rows(run: RunDir, splits: Splits) -> Splits:
+def with_replayed_rows(
+    run: RunDir, recipe: Recipe, task: Task, lineage: dict[str, Any], splits: Splits
+) -> Splits:
     """A continued run's splits with replay's share of every ancestor's rows, rebuilt as `vertune continue`
     drew them (the same ancestors, files checked against their sha256, seed and share); other runs as they
     are."""
-    lineage = run.load_lineage()
     if not lineage.get("continual", {}).get("replayed_rows") or not lineage.get("parent_run"):
         return splits
     from vertune.continual.lineage import ancestor_splits, ancestors
     from vertune.continual.replay import replay_splits
 
-    recipe = run.load_recipe()
     earlier = [ancestor_splits(a) for a in ancestors(RunDir(lineage["parent_run"]))]
-    rebuilt = replay_splits(
-        splits, earlier, run.load_task(), recipe.continual, recipe.training.seed, splits.labels
-    )
+    rebuilt = replay_splits(splits, earlier, task, recipe.continual, recipe.training.seed, splits.labels)
     expected = len(splits.train) + int(lineage["continual"]["replayed_rows"])
     if len(rebuilt.train) != expected:
         raise DataError(
