@@ -223,18 +223,21 @@ else:
 
 
 class TrainingConfig(StrictModel):
-    epochs: float = Field(default=5, gt=0, description="at most; early stopping usually ends sooner")
+    epochs: float = Field(default=5, gt=0, description="at most; early stopping may end sooner")
+    # Filled in by the data stage once the training rows are counted (stages.data.resolve_learning_rate), so
+    # the run's recipe.yaml shows the rate used: parameter-efficient methods train few weights and want a
+    # higher rate than full fine-tuning, and full fine-tuning's falls from 1e-4 to 5e-5 at 1,000 rows for
+    # sequence-level tasks (classification, pair, regression, multilabel).
     learning_rate: float | None = Field(
-        default=None, gt=0, description="the pre-trained body; null = the method's default"
+        default=None,
+        gt=0,
+        description="the pre-trained body; null = the method's default for the data's size (see methods)",
     )
     # The head starts from random weights (and sentence-embedding checkpoints ship a near-untrained pooler),
     # so it needs a far higher rate than the pre-trained body; with one shared rate, small data often
-    # learns nothing but the class prior.
-    # bench/defaults.py re-tests these defaults against the textbook settings (RESULTS.md, "Training
-    # defaults"): at 100-300 training rows and 2 epochs the textbook's 2e-5 learns next to nothing and these
-    # win; at ~1,500-2,000 rows they win on BBC headlines (3 seeds) but collapsed once in 3 seeds on THUCNews
-    # with a grown vocabulary, where a body rate of 5e-5 did not. Unchanged until the early-stopping budget
-    # is measured (issue 15).
+    # learns nothing but the class prior. bench/defaults.py tested these defaults against the textbook
+    # settings (2e-5 everywhere, batch 16) and other candidates on 9 datasets, 3 seeds, 2 budgets
+    # (RESULTS.md, "Training defaults"; the README's "Why these training defaults").
     head_learning_rate: float | None = Field(
         default=3e-3,
         gt=0,
@@ -257,6 +260,13 @@ class TrainingConfig(StrictModel):
     warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
     dropout: float | None = Field(default=None, ge=0, lt=1, description="null keeps the model's own")
     early_stopping_patience: int = Field(default=2, ge=0, description="evaluations without gain; 0 = off")
+    # Small validation splits are too noisy to stop on (bench/defaults.py: RESULTS.md "Training defaults").
+    early_stopping_min_validation_rows: int = Field(
+        default=100,
+        ge=0,
+        description="early stopping is off below this many validation rows (every epoch runs; the best on "
+        "validation is kept)",
+    )
     metric_for_best: str | None = Field(
         default=None, description="picks the checkpoint kept; null = the task's headline metric"
     )
@@ -472,13 +482,6 @@ class Recipe(StrictModel):
                 "tokens' embedding rows; use method.merge: true (the default), another method, or no "
                 "extend_vocab"
             )
-        return self
-
-    @model_validator(mode="after")
-    def _method_learning_rate(self) -> Recipe:
-        # Parameter-efficient methods train few weights and want a higher rate than full fine-tuning.
-        if self.training.learning_rate is None:
-            self.training.learning_rate = default_learning_rate(self.method.name)
         return self
 
     @model_validator(mode="after")

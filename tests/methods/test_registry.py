@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from vertune.methods import METHODS, MethodSpec, method_search_space, register_method
+from vertune.methods import (
+    LARGE_DATA_ROWS,
+    METHODS,
+    MethodSpec,
+    default_learning_rate,
+    method_search_space,
+    register_method,
+)
 from vertune.methods.options import FreezeOptions, LoraOptions
 from vertune.recipe import MethodConfig, load_recipe
 
@@ -23,7 +30,14 @@ def test_search_space_names_recipe_keys(name):
         for key, p in method_search_space(name).items()
     ]
     recipe = load_recipe(RECIPE, [f"method.name={name}", *samples])
-    assert recipe.training.learning_rate == METHODS[name].default_learning_rate
+    assert recipe.training.learning_rate is None  # the data stage fills it in, by the data's size
+    assert recipe.body_learning_rate == METHODS[name].default_learning_rate
+
+
+def test_full_fine_tuning_lowers_its_default_rate_from_large_data_alone():
+    assert default_learning_rate("full") == default_learning_rate("full", LARGE_DATA_ROWS - 1) == 1e-4
+    assert default_learning_rate("full", LARGE_DATA_ROWS) == 5e-5
+    assert default_learning_rate("lora", 50 * LARGE_DATA_ROWS) == METHODS["lora"].default_learning_rate
 
 
 def test_options_are_typed_blocks_of_the_method_config():

@@ -11,8 +11,9 @@ from vertune.data.prepare import Splits, prepare_splits
 from vertune.data.validate import DataReport
 from vertune.errors import RecipeError
 from vertune.events import DataProblem, Info, Subscriber
+from vertune.methods import default_learning_rate
 from vertune.recipe import Baseline, ModelConfig, Recipe
-from vertune.tasks import get_task
+from vertune.tasks import get_task, task_info
 from vertune.tasks.base import Examples, Task
 from vertune.train.imbalance import check_task as check_imbalance_options
 
@@ -74,6 +75,13 @@ def prepare_data(recipe: Recipe, task: Task, tokenizer: Any, on_event: Subscribe
         recipe, task, token_counter(tokenizer), lambda report: report_data_problems(report, on_event)
     )
     task.fit_targets(splits.train)
+    if resolve_learning_rate(recipe, len(splits.train)):
+        on_event(
+            Info(
+                f"training: body learning rate {recipe.training.learning_rate:g}, the {recipe.method.name} "
+                f"method's default for {len(splits.train)} training rows (set training.learning_rate to choose)"
+            )
+        )
     if recipe.data.label_descriptions:  # a description of an unknown label: one line now, not after training
         from vertune.evaluate.zero_shot import label_sentences
 
@@ -81,6 +89,18 @@ def prepare_data(recipe: Recipe, task: Task, tokenizer: Any, on_event: Subscribe
     sizes = ", ".join(f"{role} {n} rows" for role, n in splits.sizes().items())
     on_event(Info(f"data: {sizes}; {len(splits.labels)} classes"))
     return splits
+
+
+def resolve_learning_rate(recipe: Recipe, train_rows: int) -> bool:
+    """Fill in `training.learning_rate` left out: the method's default for this many training rows where the
+    task's default follows the data's size (`TaskInfo.size_dependent_learning_rate`), else its one default;
+    so the run's recipe.yaml shows the rate used. True if it was left out."""
+    if recipe.training.learning_rate is not None:
+        return False
+    sized = task_info(recipe.task, recipe.data).size_dependent_learning_rate
+    rows = train_rows if sized else None
+    recipe.training.learning_rate = default_learning_rate(recipe.method.name, rows)
+    return True
 
 
 def extend_vocabulary(

@@ -35,6 +35,11 @@ class TaskInfo:
     baselines: tuple[str, ...]
     #: the estimator the baselines fit on their features (for the report), e.g. "logistic regression"
     baseline_estimator_name: str = ""
+    #: whether a left-out body learning rate follows the training rows (`methods.default_learning_rate`):
+    #: measured to help classification from ~1,000 rows (pair and regression ran at small sizes only;
+    #: multilabel follows as a sequence-level task, unmeasured); on 1,800 NER sentences the one rate scored
+    #: higher (bench/defaults.py, RESULTS.md "Training defaults"); generation and embedding were not measured
+    size_dependent_learning_rate: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ CLASSIFICATION = TaskInfo(
     summary_metrics=("accuracy", "macro_f1", "weighted_f1"),
     baselines=("tfidf_logreg", "linear_probe"),
     baseline_estimator_name="logistic regression",
+    size_dependent_learning_rate=True,
 )
 REGRESSION = TaskInfo(
     default_metric="rmse",
@@ -81,6 +87,7 @@ REGRESSION = TaskInfo(
     summary_metrics=("rmse", "mae", "pearson", "spearman"),
     baselines=("tfidf_ridge", "linear_probe"),
     baseline_estimator_name="ridge regression",
+    size_dependent_learning_rate=True,
 )
 MULTILABEL = TaskInfo(
     default_metric="micro_f1",
@@ -96,6 +103,7 @@ MULTILABEL = TaskInfo(
     summary_metrics=("micro_f1", "macro_f1", "subset_accuracy"),
     baselines=("tfidf_logreg", "linear_probe"),
     baseline_estimator_name="one-vs-rest logistic regression",
+    size_dependent_learning_rate=True,
 )
 NER = TaskInfo(
     default_metric="f1",

@@ -19,7 +19,7 @@ COMMON_SPACE: dict[str, dict[str, Any]] = {
 def default_space(recipe: Recipe) -> dict[str, SearchParam]:
     """Learning rate a decade either side of the method's default, the common knobs, the method's own,
     and the L2-SP strength when the recipe uses L2-SP."""
-    lr = recipe.training.learning_rate or 1e-4
+    lr = recipe.body_learning_rate
     space: dict[str, Any] = {
         "training.learning_rate": {"low": lr / 10, "high": lr * 10, "log": True},
         **COMMON_SPACE,
