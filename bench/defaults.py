@@ -91,6 +91,9 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "lpft": {"head_init": "linear_probe", "head_learning_rate": None},  # as the recipe reference advises
 }
 BUDGETS: dict[str, dict[str, Any]] = {"2ep": {"epochs": 2}, "es": {}}
+#: every candidate but by_size stops early as before issue 15, on a validation split of any size, so that
+#: its runs stay comparable with the lines measured before `early_stopping_min_validation_rows` existed
+BEFORE_ISSUE_15 = {"early_stopping_min_validation_rows": 0}
 #: the early-stopping question (is a 12-30-row validation split too noisy to stop on?): current at the default
 #: 5 epochs with early stopping off, against current/es at the same seed
 NO_STOP = {"current/nostop": {**CANDIDATES["current"], "early_stopping_patience": 0}}
@@ -176,8 +179,9 @@ def settings() -> dict[str, dict[str, Any]]:
     """setting name -> training changes: the textbook loop, then every candidate at every budget."""
     grid = {"textbook": TEXTBOOK}
     for candidate, changes in CANDIDATES.items():
+        before = {} if candidate == "by_size" else BEFORE_ISSUE_15
         for budget, limits in BUDGETS.items():
-            grid[f"{candidate}/{budget}"] = {**changes, **limits}
+            grid[f"{candidate}/{budget}"] = {**before, **changes, **limits}
     return grid | NO_STOP
 
 
@@ -446,6 +450,9 @@ def early_stopping(by: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, 
 def markdown(summary: dict[str, Any]) -> str:
     """The table for RESULTS.md: a row per dataset, a column per setting (mean ± std, seeds)."""
     names = ["textbook", *(f"{c}/{b}" for c in CANDIDATES for b in BUDGETS), *NO_STOP]
+    names = [
+        n for n in names if any(n in stats for stats in summary["datasets"].values())
+    ]  # never run: no column
     rows = ["| dataset (metric) | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for d, stats in summary["datasets"].items():
         cells = []
