@@ -162,7 +162,7 @@ def prepare(name: str, work: Path) -> dict[str, Any]:
         read, by = (lambda split: pair(DATA_DIR, split)), "label"
         setting |= {"task": "pair", "data": {}}
     elif kind == "bbc_titles":
-        read, by = (lambda split: bbc_titles(DATA_DIR, split)), "label"
+        read, by = (lambda split: bbc_titles(pd.read_csv(DATA_DIR / f"bbc_news_{split}.csv"))), "label"
         setting |= {"task": "classification", "data": {}}
     else:
         file = {"drug_reviews": "drug_reviews", "bbc_news": "bbc_news", "thucnews": "thucnews_titles"}[kind]

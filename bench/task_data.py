@@ -65,9 +65,9 @@ def _headline_and_body(text: str) -> tuple[str, str]:
     return headline.strip(), body.strip()
 
 
-def bbc_titles(data_dir: Path, split: str) -> pd.DataFrame:
-    """BBC News headlines (each article's first line) labelled with the article's category."""
-    frame = pd.read_csv(data_dir / f"bbc_news_{split}.csv")
+def bbc_titles(frame: pd.DataFrame) -> pd.DataFrame:
+    """BBC News headlines (each article's first line) labelled with the article's category, from the rows of
+    bbc_news_<split>.csv."""
     return pd.DataFrame({"text": [_headline_and_body(t)[0] for t in frame["text"]], "label": frame["label"]})
 
 

@@ -43,6 +43,9 @@ from torch.utils.data import DataLoader, RandomSampler, SequentialSampler, Tenso
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 from transformers.utils import logging as hf_logging
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from task_data import bbc_titles
+
 # The team's shared datasets sit beside the checkout (../shared/data); --data-dir points elsewhere.
 DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATASETS = {
@@ -94,14 +97,10 @@ def stratified_subsample(frame: pd.DataFrame, rows: int | None) -> pd.DataFrame:
 
 
 def read_table(path: Path, headlines: bool = False) -> pd.DataFrame:
-    """The CSV's text and label columns; `headlines`: each BBC text's first line (bench/task_data.py)."""
+    """The CSV's text and label columns; `headlines`: each BBC text's first line instead (bench/task_data.py)."""
+    frame = pd.read_csv(path, usecols=["text", "label"])
     if headlines:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from task_data import bbc_titles
-
-        frame = bbc_titles(path.parent, path.stem.rsplit("_", 1)[1])
-    else:
-        frame = pd.read_csv(path, usecols=["text", "label"])
+        frame = bbc_titles(frame)
     return frame.dropna().astype({"text": str, "label": str})
 
 
